@@ -1,0 +1,54 @@
+# Every target creates what it needs itself: a fresh clone needs only Python 3.11+, Node 20 and git
+# (and Chromium for the browser tests).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+UV := .tools/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+
+.PHONY: dev test lint typecheck unit bench synth vault-apply env node clean
+
+$(UV):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "chalkops: Python 3.11+ is required (found %s); set PYTHON=python3.11" % sys.version.split()[0])'
+	@$(PYTHON) -m venv .tools && .tools/bin/pip install --quiet --disable-pip-version-check uv==0.13.8
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	@$(UV) sync --frozen --quiet --python $(PYTHON)
+	@touch $@
+
+env: $(VENV)/.synced
+
+tools/node_modules/.installed: tools/package.json tools/package-lock.json
+	@command -v npm >/dev/null || { echo "chalkops: npm (Node 20) is required; install Node.js 20 and retry" >&2; exit 1; }
+	@npm ci --prefix tools --no-audit --no-fund --loglevel=error
+	@touch $@
+
+node: tools/node_modules/.installed
+
+## Run the whole platform locally on its embedded defaults (ARGS=--reset wipes local state).
+dev: env
+	@$(VENV)/bin/chalkops dev $(ARGS)
+
+lint: env
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: env
+	$(VENV)/bin/mypy
+
+## Every test: lint, types, unit, integration, infrastructure, end-to-end.
+test: env node lint typecheck
+	$(VENV)/bin/pytest
+
+bench: env node
+	@$(VENV)/bin/python -m benchmarks
+
+synth: env
+	$(VENV)/bin/python app.py
+
+vault-apply: env
+	$(VENV)/bin/chalkops vault-apply
+
+clean:
+	rm -rf .tools $(VENV) tools/node_modules cdk.out
