@@ -61,6 +61,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug, not bad input: still one line, never a traceback
+        print(  # noqa: T201
+            f"chalkops {args.command}: unexpected {type(exc).__name__}: {exc}", file=sys.stderr
+        )
+        return 1
 
 
 if __name__ == "__main__":

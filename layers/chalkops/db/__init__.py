@@ -1,0 +1,1 @@
+"""PostgreSQL access: pooled connections, tenant-scoped transactions, migrations."""

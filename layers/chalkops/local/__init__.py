@@ -1,0 +1,1 @@
+"""The embedded local platform: real PostgreSQL and OpenBao from wheels, the APIs under uvicorn."""

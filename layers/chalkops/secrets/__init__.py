@@ -1,0 +1,1 @@
+"""Secrets: Vault (kv-v2, transit, dynamic database credentials) behind small ports."""

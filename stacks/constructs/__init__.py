@@ -1,0 +1,1 @@
+"""Constructs: each builds one concern's resources; the stacks only compose them."""
