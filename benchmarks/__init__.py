@@ -1,1 +1,1 @@
-"""``make bench``: every benchmark prints one JSON line with its baseline measured in the same run."""
+"""``make bench``: each benchmark prints one JSON line, its baseline measured in the same run."""

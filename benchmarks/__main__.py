@@ -18,7 +18,7 @@ def main() -> int:
     for path in sorted(here.glob("bench_*.py")):
         if only and path.stem.removeprefix("bench_") not in only:
             continue
-        result = subprocess.run([sys.executable, "-m", f"benchmarks.{path.stem}"], check=False)  # noqa: S603
+        result = subprocess.run([sys.executable, "-m", f"benchmarks.{path.stem}"], check=False)
         if result.returncode != 0:
             failed.append(path.stem)
     if failed:

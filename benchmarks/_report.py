@@ -9,7 +9,9 @@ import time
 from collections.abc import Callable
 
 
-def emit(name: str, value: float, unit: str, baseline: str, baseline_value: float) -> dict[str, object]:
+def emit(
+    name: str, value: float, unit: str, baseline: str, baseline_value: float
+) -> dict[str, object]:
     """Print one benchmark line; ratio = value / baseline_value."""
     ratio = value / baseline_value if baseline_value else float("inf")
     line: dict[str, object] = {

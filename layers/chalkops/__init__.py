@@ -1,1 +1,1 @@
-"""ChalkOps shared library: the code every ChalkOps process (Lambda, local service, agent) shares."""
+"""ChalkOps shared library: code every ChalkOps process (Lambda, local service, agent) shares."""

@@ -16,9 +16,15 @@ from chalkops.errors import ChalkOpsError
 
 # command name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "dev": ("chalkops.local.cli", "run the whole platform locally on embedded PostgreSQL + OpenBao"),
+    "dev": (
+        "chalkops.local.cli",
+        "run the whole platform locally on embedded PostgreSQL + OpenBao",
+    ),
     "vault-apply": ("chalkops.vault_config.cli", "apply ChalkOps' Vault policies and engines"),
-    "convert": ("chalkops.pipelines.cli", "convert Jenkins / GitHub Actions pipelines to GitLab CI"),
+    "convert": (
+        "chalkops.pipelines.cli",
+        "convert Jenkins / GitHub Actions pipelines to GitLab CI",
+    ),
     "admin": ("chalkops.controlplane.cli", "control-plane administration (tenants, blacklist)"),
 }
 

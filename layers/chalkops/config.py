@@ -164,7 +164,9 @@ def _json_list(raw: str, name: str) -> list[object]:
     try:
         parsed = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise ConfigurationError(f"{name} is not valid JSON: {exc.msg} at column {exc.pos}") from exc
+        raise ConfigurationError(
+            f"{name} is not valid JSON: {exc.msg} at column {exc.pos}"
+        ) from exc
     if not isinstance(parsed, list):
         raise ConfigurationError(f"{name} must be a JSON list")
     return parsed

@@ -9,11 +9,13 @@ password or token that slips into a message or an ``extra`` never reaches the lo
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from types import MappingProxyType
+from typing import IO, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
@@ -21,7 +23,8 @@ from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 CONTEXT_KEYS = ("tenant_id", "user_id", "job_id", "agent_id", "request_id", "region")
 REDACTED = "[REDACTED]"
 
-_bound: ContextVar[Mapping[str, str]] = ContextVar("chalkops_log_context", default={})
+_EMPTY: Mapping[str, str] = MappingProxyType({})
+_bound: ContextVar[Mapping[str, str]] = ContextVar("chalkops_log_context", default=_EMPTY)
 
 # Key names whose values are secrets whatever they look like (compared lower-cased, '-' as '_').
 _SECRET_KEY_PARTS = (
@@ -81,9 +84,34 @@ def redact(value: Any, *, depth: int = 0) -> Any:
 class RedactingFormatter(LambdaPowertoolsFormatter):
     """Powertools' JSON formatter plus bound context and redaction on every record."""
 
-    def serialize(self, log: dict[str, Any]) -> str:
-        merged = {**log, **_bound.get()}
+    def serialize(self, log: Any) -> str:
+        merged = {**dict(log), **_bound.get()}
         return super().serialize(redact(merged))
+
+
+class RedactingFilter(logging.Filter):
+    """Redacts the record itself, so handlers above ours (pytest's, root's) see no secret."""
+
+    _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            try:
+                record.msg = record.getMessage()
+            except (TypeError, ValueError):
+                record.msg = str(record.msg)
+            record.args = None
+        if isinstance(record.msg, str):
+            record.msg = redact_text(record.msg)
+        else:
+            record.msg = redact(record.msg)
+        for key in list(record.__dict__):
+            if key not in self._STANDARD:
+                value = record.__dict__[key]
+                record.__dict__[key] = (
+                    REDACTED if _is_secret_key(key) and value not in (None, "") else redact(value)
+                )
+        return True
 
 
 @contextmanager
@@ -105,10 +133,16 @@ def bound_context() -> Mapping[str, str]:
 _loggers: dict[str, Logger] = {}
 
 
-def get_logger(service: str = "chalkops") -> Logger:
+def get_logger(service: str = "chalkops", *, stream: IO[str] | None = None) -> Logger:
     """The process's logger for ``service`` (one per service name; JSON lines on stdout)."""
     logger = _loggers.get(service)
     if logger is None:
-        logger = Logger(service=service, logger_formatter=RedactingFormatter(), use_rfc3339=True)
+        logger = Logger(
+            service=service,
+            logger_formatter=RedactingFormatter(),
+            use_rfc3339=True,
+            stream=stream,
+        )
+        logger.addFilter(RedactingFilter())
         _loggers[service] = logger
     return logger

@@ -92,9 +92,7 @@ def migrate(
             ).format(ident)
         )
         applied = _applied(conn, ident)
-        conn.execute(
-            "SELECT set_config('search_path', %s, true)", (ident.as_string(conn),)
-        )
+        conn.execute("SELECT set_config('search_path', %s, true)", (ident.as_string(conn),))
         done: list[int] = []
         for migration in migrations:
             recorded = applied.get(migration.version)

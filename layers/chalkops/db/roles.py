@@ -38,8 +38,9 @@ def ensure_roles(admin: psycopg.Connection[Any], roles: DatabaseRoles) -> None:
         exists = admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone()
         if exists is None:
             admin.execute(
-                sql.SQL("CREATE ROLE {} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS")
-                .format(sql.Identifier(name))
+                sql.SQL(
+                    "CREATE ROLE {} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS"
+                ).format(sql.Identifier(name))
             )
     statements = [
         sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(db),
@@ -57,7 +58,8 @@ def secure_database(conn: psycopg.Connection[Any], roles: DatabaseRoles) -> None
         sql.SQL("REVOKE CREATE ON SCHEMA public FROM PUBLIC"),
         sql.SQL("REVOKE ALL ON SCHEMA public FROM PUBLIC"),
         sql.SQL(
-            "ALTER DEFAULT PRIVILEGES FOR ROLE {} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {}"
+            "ALTER DEFAULT PRIVILEGES FOR ROLE {} "
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {}"
         ).format(owner, app),
         sql.SQL(
             "ALTER DEFAULT PRIVILEGES FOR ROLE {} GRANT USAGE, SELECT ON SEQUENCES TO {}"

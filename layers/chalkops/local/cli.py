@@ -21,7 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="where databases, Vault storage and logs live (default: .chalkops/)",
     )
     parser.add_argument(
-        "--base-port", type=int, default=8000,
+        "--base-port",
+        type=int,
+        default=8000,
         help="central API port; regions use +101.., provisioners +111.., OpenBao +200",
     )
 

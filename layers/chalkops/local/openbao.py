@@ -2,15 +2,16 @@
 
 Not ``bao server -dev``: dev mode keeps everything in memory, so a restart would lose the transit
 signing keys (every issued token) and kv secrets while PostgreSQL kept the users. Instead the
-server uses single-node integrated (raft) storage in the state folder and this module initialises it once (one unseal
-key, kept with the root token in a 0600 file — acceptable for a local sandbox only) and unseals
-it at every start.
+server uses single-node integrated (raft) storage in the state folder, and this module
+initialises it once (one unseal key, kept with the root token in a 0600 file: acceptable for a
+local sandbox only) and unseals it at every start.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,7 +63,7 @@ class EmbeddedOpenBao:
         self.log_path = log_path
         self.port = port
         self.addr = f"http://127.0.0.1:{port}"
-        self._process = None
+        self._process: subprocess.Popen[bytes] | None = None
 
     @property
     def init_file(self) -> Path:
@@ -79,7 +80,9 @@ class EmbeddedOpenBao:
             )
         storage.mkdir(parents=True, exist_ok=True)
         config = self.folder / "config.hcl"
-        config.write_text(_CONFIG.format(storage=storage, port=self.port, cluster_port=self.port + 1))
+        config.write_text(
+            _CONFIG.format(storage=storage, port=self.port, cluster_port=self.port + 1)
+        )
         self._process = spawn(
             [str(_bao_binary()), "server", f"-config={config}"], log_path=self.log_path
         )
@@ -102,7 +105,8 @@ class EmbeddedOpenBao:
         while time.monotonic() < deadline:
             if self._process is not None and self._process.poll() is not None:
                 raise LocalPlatformError(
-                    f"OpenBao exited at start (code {self._process.returncode}); see {self.log_path}"
+                    f"OpenBao exited at start (code {self._process.returncode}); "
+                    f"see {self.log_path}"
                 )
             try:
                 client.sys.is_initialized()

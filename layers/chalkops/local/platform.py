@@ -38,7 +38,10 @@ from chalkops.vault_config.plan import (
     standard_services,
 )
 
-DEFAULT_REGIONS: tuple[tuple[str, str], ...] = (("local-1", "Local region 1"), ("local-2", "Local region 2"))
+DEFAULT_REGIONS: tuple[tuple[str, str], ...] = (
+    ("local-1", "Local region 1"),
+    ("local-2", "Local region 2"),
+)
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,9 @@ class Ports:
 
     @classmethod
     def from_base(cls, base: int) -> Ports:
-        return cls(central=base, openbao=base + 200, regional_base=base + 101, provisioner_base=base + 111)
+        return cls(
+            central=base, openbao=base + 200, regional_base=base + 101, provisioner_base=base + 111
+        )
 
     def regional(self, index: int) -> int:
         return self.regional_base + index
@@ -92,7 +97,9 @@ class LocalPlatform:
             self.layout.postgres / "data", self.layout.secrets, self.layout.logs / "postgres.log"
         )
         self._openbao = EmbeddedOpenBao(
-            self.layout.openbao, self.layout.secrets, self.layout.logs / "openbao.log",
+            self.layout.openbao,
+            self.layout.secrets,
+            self.layout.logs / "openbao.log",
             self.ports.openbao,
         )
         self.services: list[ServiceProcess] = []
@@ -151,13 +158,17 @@ class LocalPlatform:
         self.infrastructure = Infrastructure(postgres, openbao, logins, self.regions)
         return self.infrastructure
 
-    def _configure_vault(self, postgres: PostgresLocation, openbao: OpenBaoLocation) -> dict[str, AppRoleLogin]:
+    def _configure_vault(
+        self, postgres: PostgresLocation, openbao: OpenBaoLocation
+    ) -> dict[str, AppRoleLogin]:
         import hvac  # noqa: PLC0415
 
         codes = tuple(code for code, _ in self.regions)
         databases = {"global": self._target("global", GLOBAL_DATABASE_NAME, postgres)}
         for code in codes:
-            databases[f"region-{code}"] = self._target(f"region-{code}", region_database_name(code), postgres)
+            databases[f"region-{code}"] = self._target(
+                f"region-{code}", region_database_name(code), postgres
+            )
         plan = VaultPlan(regions=codes, databases=databases, services=standard_services(codes))
         client = hvac.Client(url=openbao.addr, token=openbao.root_token, timeout=10)
         return apply_plan(client, plan)
@@ -168,7 +179,9 @@ class LocalPlatform:
             "postgresql://{{username}}:{{password}}@localhost/"
             f"{dbname}?host={postgres.socket_dir}&sslmode=disable"
         )
-        return DatabaseTarget(connection, dbname, url, SUPERUSER, SecretStr(postgres.superuser_password))
+        return DatabaseTarget(
+            connection, dbname, url, SUPERUSER, SecretStr(postgres.superuser_password)
+        )
 
     def _start_services(self, infra: Infrastructure) -> None:
         regions_json = json.dumps(
@@ -185,24 +198,35 @@ class LocalPlatform:
         for index, (code, _) in enumerate(self.regions):
             dbname = region_database_name(code)
             self._launch(
-                f"provisioner-{code}", "functions.provisioner.local_app:create_app",
+                f"provisioner-{code}",
+                "functions.provisioner.local_app:create_app",
                 self.ports.provisioner(index),
                 self._service_env(infra, f"provisioner-{code}", dbname, CHALKOPS_REGION=code),
             )
             self._launch(
-                f"regional-api-{code}", "functions.regional_api.app:create_app",
+                f"regional-api-{code}",
+                "functions.regional_api.app:create_app",
                 self.ports.regional(index),
                 self._service_env(
-                    infra, f"regional-api-{code}", dbname,
-                    CHALKOPS_REGION=code, CHALKOPS_SIGNING_KEY=regional_signing_key(code),
+                    infra,
+                    f"regional-api-{code}",
+                    dbname,
+                    CHALKOPS_REGION=code,
+                    CHALKOPS_SIGNING_KEY=regional_signing_key(code),
                 ),
             )
-        central_env = self._service_env(infra, "central-api", GLOBAL_DATABASE_NAME, CHALKOPS_REGIONS=regions_json)
+        central_env = self._service_env(
+            infra, "central-api", GLOBAL_DATABASE_NAME, CHALKOPS_REGIONS=regions_json
+        )
         if self.web_root is not None:
             central_env["CHALKOPS_WEB_ROOT"] = str(self.web_root)
-        self._launch("central-api", "functions.central_api.app:create_app", self.ports.central, central_env)
+        self._launch(
+            "central-api", "functions.central_api.app:create_app", self.ports.central, central_env
+        )
 
-    def _service_env(self, infra: Infrastructure, service: str, dbname: str, **extra: str) -> dict[str, str]:
+    def _service_env(
+        self, infra: Infrastructure, service: str, dbname: str, **extra: str
+    ) -> dict[str, str]:
         login = infra.logins[service]
         env = {key: value for key, value in os.environ.items() if not key.startswith("CHALKOPS_")}
         env.update(
@@ -227,9 +251,20 @@ class LocalPlatform:
     def _launch(self, name: str, factory: str, port: int, env: dict[str, str]) -> None:
         log_path = self.layout.logs / f"{name}.log"
         argv = [
-            sys.executable, "-m", "uvicorn", "--factory", factory,
-            "--host", "127.0.0.1", "--port", str(port),
-            "--log-level", "warning", "--no-access-log", "--timeout-graceful-shutdown", "5",
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            factory,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--timeout-graceful-shutdown",
+            "5",
         ]
         process = spawn(argv, log_path=log_path, env=env, cwd=project_root())
         self.services.append(ServiceProcess(name, f"http://127.0.0.1:{port}", process, log_path))

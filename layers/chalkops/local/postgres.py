@@ -72,12 +72,18 @@ class EmbeddedPostgres:
         self._process = spawn(
             [
                 str(_bin_dir() / "postgres"),
-                "-D", str(self.datadir),
-                "-k", str(self.socket_dir),
-                "-c", "listen_addresses=",
-                "-c", "max_connections=200",
-                "-c", "shared_buffers=64MB",
-                "-c", "fsync=on",
+                "-D",
+                str(self.datadir),
+                "-k",
+                str(self.socket_dir),
+                "-c",
+                "listen_addresses=",
+                "-c",
+                "max_connections=200",
+                "-c",
+                "shared_buffers=64MB",
+                "-c",
+                "fsync=on",
             ],
             log_path=self.log_path,
             user=self._run_as,
@@ -122,8 +128,10 @@ class EmbeddedPostgres:
             result = subprocess.run(  # noqa: S603
                 [
                     str(_bin_dir() / "initdb"),
-                    "-D", str(self.datadir),
-                    "-U", SUPERUSER,
+                    "-D",
+                    str(self.datadir),
+                    "-U",
+                    SUPERUSER,
                     f"--pwfile={pwfile}",
                     "--auth-local=scram-sha-256",
                     "--auth-host=scram-sha-256",
@@ -133,6 +141,8 @@ class EmbeddedPostgres:
                 capture_output=True,
                 text=True,
                 user=self._run_as,
+                group=_ensure_system_user(self._run_as).pw_gid if self._run_as else None,
+                extra_groups=[] if self._run_as else None,
                 check=False,
                 timeout=120,
             )
@@ -222,7 +232,9 @@ def _is_postgres_of(pid: int, datadir: Path) -> bool:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
         return False
-    return any(part.endswith(b"postgres") for part in cmdline[:1]) and str(datadir).encode() in cmdline
+    return (
+        any(part.endswith(b"postgres") for part in cmdline[:1]) and str(datadir).encode() in cmdline
+    )
 
 
 def _last_line(path: Path) -> str:

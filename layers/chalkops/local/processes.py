@@ -43,7 +43,10 @@ def spawn(
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             env=dict(env) if env is not None else None,
+            # Drop root's groups too: with only the uid changed, group bits of root's folders apply.
             user=user,
+            group=_primary_group(user),
+            extra_groups=[] if user else None,
             cwd=cwd,
             # Own process group: Ctrl-C reaches the supervisor only, which stops children in order.
             start_new_session=True,
@@ -55,7 +58,17 @@ def spawn(
         log.close()
 
 
-def stop(process: subprocess.Popen[bytes], *, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
+def _primary_group(user: str | None) -> int | None:
+    if user is None:
+        return None
+    import pwd  # noqa: PLC0415
+
+    return pwd.getpwnam(user).pw_gid
+
+
+def stop(
+    process: subprocess.Popen[bytes], *, sig: int = signal.SIGTERM, timeout: float = 15
+) -> None:
     if process.poll() is not None:
         return
     try:

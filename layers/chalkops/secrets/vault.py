@@ -103,7 +103,7 @@ class VaultSession:
             self._aws_iam_login()
 
     def _aws_iam_login(self) -> None:
-        """AWS IAM auth: sign an STS GetCallerIdentity request with the Lambda role's credentials."""
+        """AWS IAM auth: a signed STS GetCallerIdentity request, with the Lambda role's keys."""
         credentials = self._aws_credentials() if self._aws_credentials else _boto3_credentials()
         self._client.auth.aws.iam_login(
             access_key=credentials.access_key,
@@ -209,7 +209,9 @@ class VaultTransit:
         return sorted(keys, key=lambda item: item.version)
 
     def rotate(self, key: str) -> None:
-        self._session.call(lambda c: c.secrets.transit.rotate_key(name=key, mount_point=self._mount))
+        self._session.call(
+            lambda c: c.secrets.transit.rotate_key(name=key, mount_point=self._mount)
+        )
 
     def retire_below(self, key: str, version: int) -> None:
         """Stop publishing (and so accepting) versions older than ``version``."""

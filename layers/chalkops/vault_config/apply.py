@@ -1,4 +1,4 @@
-"""Apply a :class:`VaultPlan` to a Vault (or OpenBao): engines, keys, database roles, policies, auth.
+"""Apply a :class:`VaultPlan` to Vault (or OpenBao): engines, keys, database roles, policies, auth.
 
 Idempotent: every step checks or overwrites, so re-running on a configured Vault changes nothing
 it should keep (transit keys are never re-created, the forwarding key is generated only once).
@@ -31,6 +31,12 @@ from chalkops.vault_config.plan import (
 )
 
 logger = get_logger("chalkops.vault_config")
+
+# Vault tokens of services live an hour (renewed by logging in again); local AppRole secret ids
+# a day, since `chalkops dev` issues fresh ones at every start.
+SERVICE_TOKEN_TTL = "1h"  # noqa: S105  (a duration, not a secret)
+SERVICE_TOKEN_MAX_TTL = "4h"  # noqa: S105
+APPROLE_SECRET_ID_TTL = "24h"  # noqa: S105
 
 
 @dataclass(frozen=True)
@@ -133,17 +139,30 @@ def _configure_databases(client: hvac.Client, plan: VaultPlan) -> None:
             mount_point=DATABASE_MOUNT,
         )
     for service in plan.services:
-        target = plan.databases[service.database]
-        db.create_role(
+        write_database_role(
+            client,
             name=service.name,
-            db_name=target.connection,
-            creation_statements=creation_statements(service.group_role),
-            revocation_statements=REVOCATION_STATEMENTS,
-            renew_statements=RENEW_STATEMENTS,
-            default_ttl=plan.credential_ttl,
+            connection=plan.databases[service.database].connection,
+            group_role=service.group_role,
+            ttl=plan.credential_ttl,
             max_ttl=plan.credential_max_ttl,
-            mount_point=DATABASE_MOUNT,
         )
+
+
+def write_database_role(
+    client: hvac.Client, *, name: str, connection: str, group_role: str, ttl: str, max_ttl: str
+) -> None:
+    """A database engine role whose logins are members of ``group_role``."""
+    client.secrets.database.create_role(
+        name=name,
+        db_name=connection,
+        creation_statements=creation_statements(group_role),
+        revocation_statements=REVOCATION_STATEMENTS,
+        renew_statements=RENEW_STATEMENTS,
+        default_ttl=ttl,
+        max_ttl=max_ttl,
+        mount_point=DATABASE_MOUNT,
+    )
 
 
 def creation_statements(group_role: str) -> list[str]:
@@ -173,9 +192,9 @@ def _configure_approle(
         client.auth.approle.create_or_update_approle(
             role_name=service.name,
             token_policies=[policy_name(service)],
-            token_ttl="1h",
-            token_max_ttl="4h",
-            secret_id_ttl="24h",
+            token_ttl=SERVICE_TOKEN_TTL,
+            token_max_ttl=SERVICE_TOKEN_MAX_TTL,
+            secret_id_ttl=APPROLE_SECRET_ID_TTL,
         )
         role_id = client.auth.approle.read_role_id(role_name=service.name)["data"]["role_id"]
         secret_id = client.auth.approle.generate_secret_id(role_name=service.name)["data"][
@@ -197,7 +216,7 @@ def _configure_aws_auth(client: hvac.Client, services: tuple[ServiceIdentity, ..
             auth_type="iam",
             bound_iam_principal_arn=[service.aws_iam_principal],
             token_policies=[policy_name(service)],
-            token_ttl="1h",
-            token_max_ttl="4h",
+            token_ttl=SERVICE_TOKEN_TTL,
+            token_max_ttl=SERVICE_TOKEN_MAX_TTL,
             resolve_aws_unique_ids=True,
         )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from string import Template
 from importlib import resources
+from string import Template
 
 from pydantic import SecretStr
 
@@ -62,7 +62,11 @@ def standard_services(
     principals = aws_principals or {}
     services = [
         ServiceIdentity(
-            "central-api", "central-api", None, "global", "chalkops_global_app",
+            "central-api",
+            "central-api",
+            None,
+            "global",
+            "chalkops_global_app",
             principals.get("central-api"),
         )
     ]
@@ -70,14 +74,22 @@ def standard_services(
         dbname = region_database_name(region)
         services.append(
             ServiceIdentity(
-                f"regional-api-{region}", "regional-api", region, f"region-{region}",
-                f"{dbname}_app", principals.get(f"regional-api-{region}"),
+                f"regional-api-{region}",
+                "regional-api",
+                region,
+                f"region-{region}",
+                f"{dbname}_app",
+                principals.get(f"regional-api-{region}"),
             )
         )
         services.append(
             ServiceIdentity(
-                f"provisioner-{region}", "provisioner", region, f"region-{region}",
-                f"{dbname}_owner", principals.get(f"provisioner-{region}"),
+                f"provisioner-{region}",
+                "provisioner",
+                region,
+                f"region-{region}",
+                f"{dbname}_owner",
+                principals.get(f"provisioner-{region}"),
             )
         )
     return tuple(services)

@@ -1,0 +1,1 @@
+"""HTTP concerns shared by the ChalkOps APIs: problem+json errors, request limits."""
