@@ -27,6 +27,25 @@ def emit(
     return line
 
 
+def paired_p50_ms(
+    subject: Callable[[], object], baseline: Callable[[], object], *, runs: int, warmup: int = 20
+) -> tuple[float, float]:
+    """Median ms of ``subject`` and ``baseline``, calls interleaved so drift hits both alike."""
+    for _ in range(warmup):
+        subject()
+        baseline()
+    subject_samples, baseline_samples = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subject()
+        middle = time.perf_counter()
+        baseline()
+        end = time.perf_counter()
+        subject_samples.append((middle - start) * 1000.0)
+        baseline_samples.append((end - middle) * 1000.0)
+    return statistics.median(subject_samples), statistics.median(baseline_samples)
+
+
 def p50_ms(fn: Callable[[], object], *, runs: int, warmup: int = 3) -> float:
     """Median wall time of ``fn`` in milliseconds over ``runs`` calls after ``warmup`` calls."""
     for _ in range(warmup):

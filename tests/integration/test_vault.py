@@ -11,7 +11,7 @@ import psycopg
 import pytest
 
 from chalkops.db.postgres import Database
-from chalkops.local.platform import Infrastructure
+from chalkops.local.platform import Infrastructure, LocalPlatform
 from chalkops.secrets.exceptions import SecretNotFound
 from chalkops.secrets.vault import (
     VaultDatabaseCredentials,
@@ -20,7 +20,12 @@ from chalkops.secrets.vault import (
     VaultTransit,
 )
 from chalkops.vault_config.apply import write_database_role
-from chalkops.vault_config.plan import region_database_name
+from chalkops.vault_config.plan import (
+    policy_name,
+    region_database_name,
+    render_policy,
+    standard_services,
+)
 from tests.conftest import database_settings_for, vault_settings_for
 
 pytestmark = pytest.mark.integration
@@ -151,3 +156,27 @@ def test_an_expired_credential_is_replaced_without_failing_requests(
     finally:
         write_database_role(vault_root, **role, ttl="1h", max_ttl="24h")
     assert len(users) >= 2, "credentials past their max TTL must be re-issued"
+
+
+def test_reapplying_the_configuration_keeps_keys_and_changes_nothing_it_should_keep(
+    local_platform: LocalPlatform, vault_root: hvac.Client
+) -> None:
+    before_key = vault_root.secrets.transit.read_key(name="jwt-local-1")["data"]["latest_version"]
+    before_kid = vault_root.secrets.kv.v2.read_secret_version(
+        path="forwarding/public", mount_point="chalkops-kv", raise_on_deleted_version=True
+    )["data"]["data"]["kid"]
+    infra = local_platform.infrastructure
+    assert infra is not None
+    local_platform._configure_vault(infra.postgres, infra.openbao)  # the same apply, again
+    after_key = vault_root.secrets.transit.read_key(name="jwt-local-1")["data"]["latest_version"]
+    after_kid = vault_root.secrets.kv.v2.read_secret_version(
+        path="forwarding/public", mount_point="chalkops-kv", raise_on_deleted_version=True
+    )["data"]["data"]["kid"]
+    assert (before_key, before_kid) == (after_key, after_kid)
+
+
+def test_policies_in_the_repository_are_what_vault_enforces(vault_root: hvac.Client) -> None:
+    for service in standard_services(("local-1", "local-2")):
+        stored = vault_root.sys.read_policy(name=policy_name(service))["data"]["rules"]
+        assert stored == render_policy(service.policy, service.region)
+        assert '"create"' not in stored, "no service may create keys or secrets by naming them"

@@ -18,6 +18,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any
 
 import psycopg
@@ -35,6 +36,11 @@ logger = get_logger("chalkops.db")
 
 Connection = psycopg.Connection[DictRow]
 _ATTEMPTS = 3
+
+
+@lru_cache(maxsize=4096)
+def _quoted(schema: str) -> str:
+    return sql.Identifier(schema).as_string(None)
 
 
 class Database:
@@ -57,8 +63,9 @@ class Database:
             connect_timeout=max(1, int(settings.connect_timeout_seconds)),
             application_name=application_name,
             sslmode=settings.sslmode,
+            # Session-level, set once at login: no per-transaction cost on the hot path.
+            options=f"-c statement_timeout={int(settings.statement_timeout_ms)}",
         )
-        self._statement_timeout = str(settings.statement_timeout_ms)
         self._pool: ConnectionPool[Connection] = ConnectionPool(
             self._conninfo,
             kwargs=self._connect_kwargs,
@@ -85,19 +92,18 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """A transaction outside any tenant (global tables, the regional shared schema)."""
-        with self._begin(search_path=None) as conn:
+        conn = self._checkout_ready(None)
+        try:
             yield conn
+        except BaseException:
+            self._finish(conn, commit=False)
+            raise
+        self._finish(conn, commit=True)
 
     @contextmanager
     def tenant_transaction(self, tenant_id: uuid.UUID | str) -> Iterator[Connection]:
         """A transaction whose unqualified names resolve in the tenant's schema only."""
-        schema = tenant_schema(tenant_id)
-        with self._begin(search_path=schema) as conn:
-            yield conn
-
-    @contextmanager
-    def _begin(self, *, search_path: str | None) -> Iterator[Connection]:
-        conn = self._checkout_ready(search_path)
+        conn = self._checkout_ready(tenant_schema(tenant_id))
         try:
             yield conn
         except BaseException:
@@ -125,18 +131,13 @@ class Database:
         raise DatabaseUnavailable("the database refused every connection attempt") from last_error
 
     def _prepare(self, conn: Connection, search_path: str | None) -> None:
-        # One round trip: the search_path (quoted identifier) and the statement timeout, both
-        # transaction-local, issued as the transaction's first statement.
+        # The transaction's first statement: it opens the transaction (so a dead connection is
+        # found before the caller's work runs) and, for a tenant, sets search_path to the quoted
+        # schema identifier transaction-locally (``true``), so it ends with the transaction.
         if search_path is None:
-            conn.execute(
-                "SELECT set_config('statement_timeout', %s, true)", (self._statement_timeout,)
-            )
+            conn.execute("SELECT 1")
             return
-        quoted = sql.Identifier(search_path).as_string(conn)
-        conn.execute(
-            "SELECT set_config('search_path', %s, true), set_config('statement_timeout', %s, true)",
-            (quoted, self._statement_timeout),
-        )
+        conn.execute("SELECT set_config('search_path', %s, true)", (_quoted(search_path),))
 
     def _finish(self, conn: Connection, *, commit: bool) -> None:
         try:

@@ -55,9 +55,7 @@ class EmbeddedPostgres:
         self.datadir = datadir
         self.secrets_dir = secrets_dir
         self.log_path = log_path
-        digest = hashlib.sha256(str(datadir.resolve()).encode()).hexdigest()[:12]
-        # AF_UNIX paths are limited to ~107 bytes: keep the socket in a short, per-state folder.
-        self.socket_dir = Path(tempfile.gettempdir()) / f"chalkops-pg-{digest}"
+        self.socket_dir = socket_dir_for(datadir)
         self._process: subprocess.Popen[bytes] | None = None
         self._run_as = _SYSTEM_USER if os.geteuid() == 0 else None
 
@@ -205,6 +203,12 @@ class EmbeddedPostgres:
                 last_error = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
                 time.sleep(0.1)
         raise LocalPlatformError(f"PostgreSQL did not accept connections in 30 s: {last_error}")
+
+
+def socket_dir_for(datadir: Path) -> Path:
+    """AF_UNIX paths are limited to ~107 bytes: the socket lives in a short per-state folder."""
+    digest = hashlib.sha256(str(datadir.resolve()).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"chalkops-pg-{digest}"
 
 
 def _ensure_system_user(name: str) -> pwd.struct_passwd:

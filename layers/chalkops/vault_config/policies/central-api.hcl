@@ -1,5 +1,5 @@
-# The central API (global control plane). ${region_list} is not used: the central API reaches
-# regions over HTTP, never their secrets.
+# The central API (global control plane). It reaches regions over HTTP only: no regional
+# secret, key or database login is readable with this policy.
 
 # Its own database logins: dynamic, short-lived, members of the global app role.
 path "database/creds/central-api" {
