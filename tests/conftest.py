@@ -43,10 +43,16 @@ def platform_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def local_platform(platform_state: Path) -> Iterator[LocalPlatform]:
+    """The whole platform (databases, OpenBao, every API process), once per test run."""
     platform = LocalPlatform(state_root=platform_state, ports=platform_ports())
-    platform.start(services=False)
+    platform.start(services=True)
     yield platform
     platform.stop()
+
+
+@pytest.fixture(scope="session")
+def central_url(local_platform: LocalPlatform) -> str:
+    return f"http://127.0.0.1:{local_platform.ports.central}"
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -54,6 +55,8 @@ def _wanted_command(argv: Sequence[str]) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # A command's output is for people and scripts: library info lines stay out of it.
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     parser, modules = build_parser()
     args = parser.parse_args(argv)
     module = modules.get(args.command)

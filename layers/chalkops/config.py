@@ -91,6 +91,11 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     vault: VaultSettings = VaultSettings()
     database: DatabaseSettings = DatabaseSettings()
+    # Argon2id cost (RFC 9106 low-memory profile by default); raising it makes logins re-hash.
+    password_time_cost: int = 3
+    password_memory_kib: int = 64 * 1024
+    password_parallelism: int = 4
+    max_body_bytes: int = 1024 * 1024
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> ServiceSettings:
@@ -121,6 +126,9 @@ class CentralSettings(ServiceSettings):
     signing_key: str = "central-jwt"
     forwarding_key: str = "forwarding"
     forward_timeout_seconds: float = 10.0
+    provisioning: Literal["http", "lambda"] = "http"
+    provisioner_functions: dict[str, str] = Field(default_factory=dict)
+    admin_token_seconds: int = 900
     blacklist_cache_seconds: float = 5.0
     tenant_cache_seconds: float = 30.0
     web_root: Path | None = None

@@ -14,10 +14,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from chalkops.errors import ChalkOpsError
+from chalkops.http.problem_document import PROBLEM_JSON, problem_document
 from chalkops.observability import get_logger
 
-PROBLEM_JSON = "application/problem+json"
-PROBLEM_TYPE_BASE = "https://chalkops.dev/problems/"
 logger = get_logger("chalkops.http")
 
 _STATUS_CODES = {
@@ -45,16 +44,11 @@ def problem(
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
-    body: dict[str, Any] = {
-        "type": PROBLEM_TYPE_BASE + code,
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "code": code,
-    }
+    body = problem_document(status, code, title, detail)
     if instance:
         body["instance"] = instance
-    body.update({key: value for key, value in extra.items() if value is not None})
+    # Extras never overwrite the RFC 9457 members or the code.
+    body.update({k: v for k, v in extra.items() if v is not None and k not in body})
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 

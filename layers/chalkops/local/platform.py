@@ -22,6 +22,7 @@ from pathlib import Path
 import httpx
 from pydantic import SecretStr
 
+from chalkops.config import CentralSettings
 from chalkops.local.databases import prepare_databases
 from chalkops.local.exceptions import LocalPlatformError
 from chalkops.local.openbao import EmbeddedOpenBao, OpenBaoLocation
@@ -184,17 +185,7 @@ class LocalPlatform:
         )
 
     def _start_services(self, infra: Infrastructure) -> None:
-        regions_json = json.dumps(
-            [
-                {
-                    "code": code,
-                    "name": name,
-                    "api_url": f"http://127.0.0.1:{self.ports.regional(index)}",
-                    "provisioner_url": f"http://127.0.0.1:{self.ports.provisioner(index)}",
-                }
-                for index, (code, name) in enumerate(self.regions)
-            ]
-        )
+        regions_json = json.dumps(regions_config(self.ports, self.regions))
         for index, (code, _) in enumerate(self.regions):
             dbname = region_database_name(code)
             self._launch(
@@ -263,6 +254,7 @@ class LocalPlatform:
             "--log-level",
             "warning",
             "--no-access-log",
+            "--no-proxy-headers",  # the client address is the socket peer, never X-Forwarded-For
             "--timeout-graceful-shutdown",
             "5",
         ]
@@ -297,3 +289,43 @@ def install_stop_handlers(event: threading.Event) -> None:
 
     signal.signal(signal.SIGINT, _request_stop)
     signal.signal(signal.SIGTERM, _request_stop)
+
+
+def regions_config(ports: Ports, regions: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
+    return [
+        {
+            "code": code,
+            "name": name,
+            "api_url": f"http://127.0.0.1:{ports.regional(index)}",
+            "provisioner_url": f"http://127.0.0.1:{ports.provisioner(index)}",
+        }
+        for index, (code, name) in enumerate(regions)
+    ]
+
+
+def local_central_settings(state_root: Path, base_port: int) -> CentralSettings:
+    """Central API settings for an operator command against a running local platform."""
+    from chalkops.local.postgres import socket_dir_for  # noqa: PLC0415
+
+    layout = StateLayout(state_root)
+    init_file = layout.secrets / "openbao-init.json"
+    if not init_file.exists():
+        raise LocalPlatformError(f"{state_root} holds no local platform (no {init_file.name})")
+    ports = Ports.from_base(base_port)
+    root_token = json.loads(init_file.read_text())["root_token"]
+    return CentralSettings.model_validate(
+        {
+            "vault": {
+                "addr": f"http://127.0.0.1:{ports.openbao}",
+                "auth_method": "token",
+                "token": root_token,
+            },
+            "database": {
+                "host": str(socket_dir_for(layout.postgres / "data")),
+                "dbname": GLOBAL_DATABASE_NAME,
+                "vault_role": "central-api",
+                "sslmode": "disable",
+            },
+            "regions": regions_config(ports, DEFAULT_REGIONS),
+        }
+    )

@@ -1,0 +1,1 @@
+"""The global control plane: tenants, regions, global admins, the IP blacklist, forwarding."""

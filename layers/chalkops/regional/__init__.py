@@ -1,0 +1,1 @@
+"""The regional data plane: trusting the central API's forwarding, tenant context."""

@@ -1,0 +1,1 @@
+"""Security mechanisms shared by the central and regional APIs."""
