@@ -13,6 +13,7 @@ from stacks.config import REPO_ROOT, DeploymentConfig, load_config
 from stacks.global_stack import GlobalStack
 from stacks.nag import apply_checks
 from stacks.regional_stack import RegionalStack
+from stacks.suppressions import suppress_global_stack, suppress_regional_stack
 
 CDK_JSON = REPO_ROOT / "cdk.json"
 GLOBAL_STACK_NAME = "ChalkOps-Global"
@@ -54,11 +55,25 @@ def build_app(
     )
     config = load_config(app.node, default_account=default_account)
     global_stack = GlobalStack(app, GLOBAL_STACK_NAME, config=config)
+    suppress_global_stack(
+        global_stack,
+        development=config.is_development,
+        central_function=global_stack.central_function,
+        central_api=global_stack.central_api,
+        database=global_stack.database,
+        web=global_stack.web,
+    )
     built = ChalkOpsApp(app=app, config=config, global_stack=global_stack)
     for region in config.regions:
         stack = RegionalStack(app, regional_stack_name(region.name), config=config, region=region)
         # Each regional API's resource policy names the central API's role: deploy it first.
-        stack.add_dependency(global_stack)
+        stack.add_stack_dependency(global_stack)
+        suppress_regional_stack(
+            development=config.is_development,
+            functions=[stack.api_function, stack.provisioner],
+            regional_api=stack.regional_api,
+            database=stack.database,
+        )
         built.regional_stacks[region.name] = stack
     apply_checks(app)
     return built

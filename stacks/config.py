@@ -16,7 +16,8 @@ from aws_cdk import aws_logs as logs
 from constructs import Node
 
 CONTEXT_PREFIX = "chalkops:"
-ENVIRONMENTS = ("development", "staging", "production")
+# The values chalkops.config.Environment accepts for a deployed process.
+ENVIRONMENTS = ("development", "production")
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -36,11 +37,15 @@ class VaultConfig:
     address_template: str
     # The address range Vault's nodes connect from (the HCP HVN, or a self-managed VPC).
     cidr: str
-    # Vault AWS-auth role per function, each bound to that function's IAM role.
+    # Vault AWS-auth role per function (may contain ``{region}``), each bound in Vault to that
+    # function's IAM role; the same name is the function's Vault database role.
     auth_roles: dict[str, str]
 
     def address(self, region: str) -> str:
         return self.address_template.replace("{region}", region)
+
+    def auth_role(self, function: str, region: str) -> str:
+        return self.auth_roles[function].replace("{region}", region)
 
 
 @dataclass(frozen=True)
@@ -129,13 +134,20 @@ def _check_regions(regions: tuple[RegionConfig, ...], primary: str, global_cidr:
 
 def _parse_vault(raw: Any) -> VaultConfig:
     try:
-        return VaultConfig(
+        vault = VaultConfig(
             address_template=str(raw["address"]),
             cidr=str(ipaddress.ip_network(raw["cidr"])),
             auth_roles={str(k): str(v) for k, v in raw["auth_roles"].items()},
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigurationError(f"chalkops:vault is incomplete: {exc}") from exc
+    # The databases admit this range on 5432: it must be Vault's private network, never the
+    # internet (or a typo like 0.0.0.0/0).
+    if not ipaddress.ip_network(vault.cidr).is_private:
+        raise ConfigurationError(f"chalkops:vault cidr {vault.cidr} is not a private range")
+    if not vault.address_template.startswith("https://"):
+        raise ConfigurationError("chalkops:vault address must be an https:// URL")
+    return vault
 
 
 def _as_bool(value: Any) -> bool:

@@ -19,7 +19,6 @@ from stacks.constructs.service_function import ServiceFunction
 from stacks.constructs.shared_layer import SharedLayer
 from stacks.constructs.vault_settings import VaultSettings
 from stacks.constructs.web_site import WebSite
-from stacks.suppressions import suppress_global_stack
 
 GLOBAL_DATABASE = "chalkops_global"
 
@@ -37,7 +36,9 @@ class GlobalStack(Stack):
             **kwargs,
         )
         region = config.primary_region
-        vault = VaultSettings(self, "Vault", vault=config.vault, region=region, functions=["central_api"])
+        vault = VaultSettings(
+            self, "Vault", vault=config.vault, region=region, functions=["central_api"]
+        )
         alarms = AlarmTopic(self, "Alarms")
         network = Network(
             self,
@@ -67,7 +68,7 @@ class GlobalStack(Stack):
             environment={
                 "POWERTOOLS_SERVICE_NAME": "central-api",
                 "CHALKOPS_ENVIRONMENT": config.environment,
-                "CHALKOPS_DATABASE_URL": _database_url(self.database),
+                **self.database.connection_environment(vault.role("central_api")),
                 **vault.environment("central_api"),
             },
             log_retention=config.log_retention,
@@ -95,7 +96,6 @@ class GlobalStack(Stack):
         )
         self._connect(config)
         self._outputs()
-        suppress_global_stack(self)
 
     def _connect(self, config: DeploymentConfig) -> None:
         central = self.central_function
@@ -123,21 +123,9 @@ class GlobalStack(Stack):
         CfnOutput(self, "CentralApiRoleArn", value=self.central_function.role.role_arn)
         CfnOutput(self, "WebUrl", value=f"https://{self.web.distribution.distribution_domain_name}")
         CfnOutput(self, "DatabaseEndpoint", value=self.database.endpoint)
-        CfnOutput(self, "DatabaseAdminSecretArn", value=_secret_arn(self.database))
-
-
-def _database_url(database: AuroraDatabase) -> str:
-    # No credentials in the URL: the function fetches a short-lived role from Vault.
-    return f"postgresql://{database.endpoint}:{POSTGRES_PORT}/{database.database_name}?sslmode=require"
+        CfnOutput(self, "DatabaseAdminSecretArn", value=self.database.admin_secret_arn)
 
 
 def _origin_of(url: str) -> str:
     """``https://host`` of an ``https://host/stage/`` URL token."""
     return "https://" + Fn.select(2, Fn.split("/", url))
-
-
-def _secret_arn(database: AuroraDatabase) -> str:
-    secret = database.cluster.secret
-    if secret is None:  # pragma: no cover - from_generated_secret always creates one
-        raise RuntimeError("the database has no admin secret")
-    return secret.secret_arn

@@ -31,7 +31,8 @@ FUNCTIONS_DIR = REPO_ROOT / "functions"
 LAYER_SOURCE = REPO_ROOT / "layers" / "chalkops"
 PYPROJECT = REPO_ROOT / "pyproject.toml"
 LOCKFILE = REPO_ROOT / "uv.lock"
-_IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".mypy_cache", ".pytest_cache")
+_EXCLUDED = ("__pycache__", "*.pyc", ".mypy_cache", ".pytest_cache")
+_IGNORED = shutil.ignore_patterns(*_EXCLUDED)
 
 
 class BundlingError(RuntimeError):
@@ -45,7 +46,7 @@ class _LocalBuild:
     def __init__(self, build: Callable[[Path], None]) -> None:
         self._build = build
 
-    def try_bundle(self, output_dir: str, options: object) -> bool:  # noqa: ARG002
+    def try_bundle(self, output_dir: str, options: object) -> bool:
         self._build(Path(output_dir))
         return True
 
@@ -85,6 +86,7 @@ def _local_asset(source: Path, build: Callable[[Path], None], inputs: list[bytes
     digest = hashlib.sha256(b"\0".join([*inputs, *(p.encode() for p in PIP_PLATFORMS)]))
     return lambda_.Code.from_asset(
         str(source),
+        exclude=list(_EXCLUDED),
         bundling=BundlingOptions(
             image=LAMBDA_RUNTIME.bundling_image,  # never pulled: the local build always succeeds
             local=_LocalBuild(build),
@@ -160,7 +162,7 @@ def _pip_command() -> list[str]:
     # itself is made by uv and has no pip.
     candidates = [REPO_ROOT / ".tools" / "bin" / "python", shutil.which("python3")]
     for candidate in candidates:
-        if candidate and _has_pip(str(candidate)):
+        if candidate and Path(candidate).is_file() and _has_pip(str(candidate)):
             return [str(candidate), "-m", "pip"]
     raise BundlingError("no pip found to build the Lambda layer (run `make env` first)")
 

@@ -17,9 +17,7 @@ from stacks.constructs.regional_api import RegionalApi
 from stacks.constructs.service_function import ServiceFunction
 from stacks.constructs.shared_layer import SharedLayer
 from stacks.constructs.vault_settings import VaultSettings
-from stacks.suppressions import suppress_regional_stack
 
-REGIONAL_DATABASE = "chalkops_regional"
 FUNCTIONS = ("regional_api", "provisioner")
 
 
@@ -74,20 +72,14 @@ class RegionalStack(Stack):
             vpc=self.network.vpc,
             subnets=self.network.data_subnets,
             cluster_identifier=f"chalkops-{config.environment}-regional",
-            database_name=REGIONAL_DATABASE,
+            database_name=regional_database_name(region.name),
             development=config.is_development,
             log_retention=config.log_retention,
         )
         self.layer = SharedLayer(
             self, "SharedLayer", install_dependencies=config.install_dependencies
         )
-        common = {
-            "CHALKOPS_ENVIRONMENT": config.environment,
-            "CHALKOPS_DATABASE_URL": (
-                f"postgresql://{self.database.endpoint}:{POSTGRES_PORT}/"
-                f"{REGIONAL_DATABASE}?sslmode=require"
-            ),
-        }
+        common = {"CHALKOPS_ENVIRONMENT": config.environment, "CHALKOPS_REGION": region.name}
         central_role_arn = _role_arn(config.central_api_role_name())
         self.api_function = self._function(
             "RegionalApiFunction",
@@ -95,6 +87,7 @@ class RegionalStack(Stack):
             environment={
                 **common,
                 **vault.environment("regional_api"),
+                **self.database.connection_environment(vault.role("regional_api")),
                 "POWERTOOLS_SERVICE_NAME": "regional-api",
                 # The only caller API Gateway lets through; the app can check it again.
                 "CHALKOPS_CENTRAL_API_ROLE_ARN": central_role_arn,
@@ -107,6 +100,7 @@ class RegionalStack(Stack):
             environment={
                 **common,
                 **vault.environment("provisioner"),
+                **self.database.connection_environment(vault.role("provisioner")),
                 "POWERTOOLS_SERVICE_NAME": "provisioner",
             },
             timeout=Duration.minutes(5),
@@ -122,7 +116,10 @@ class RegionalStack(Stack):
         self.database.allow_from_cidr(config.vault.cidr, "Vault database secrets engine")
         CfnOutput(self, "RegionalApiUrl", value=self.regional_api.url)
         CfnOutput(self, "DatabaseEndpoint", value=self.database.endpoint)
-        suppress_regional_stack(self)
+        CfnOutput(self, "DatabaseAdminSecretArn", value=self.database.admin_secret_arn)
+        # The IAM principals `chalkops vault-apply` binds to this region's Vault AWS-auth roles.
+        CfnOutput(self, "RegionalApiRoleArn", value=self.api_function.role.role_arn)
+        CfnOutput(self, "ProvisionerRoleArn", value=self.provisioner.role.role_arn)
 
     def _function(
         self, construct_id: str, package: str, *, environment: dict[str, str], timeout: Duration
@@ -148,6 +145,11 @@ class RegionalStack(Stack):
             ec2.Peer.ipv4(self.config.vault.cidr), ec2.Port.tcp(VAULT_PORT), "Vault"
         )
         return function
+
+
+def regional_database_name(region: str) -> str:
+    # Same naming as the local platform and `chalkops vault-apply` use for a region's database.
+    return "chalkops_" + region.replace("-", "_")
 
 
 def _role_arn(role_name: str) -> str:

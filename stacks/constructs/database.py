@@ -51,6 +51,29 @@ class AuroraDatabase(Construct):
     def endpoint(self) -> str:
         return self.cluster.cluster_endpoint.hostname
 
+    @property
+    def admin_secret_arn(self) -> str:
+        """The generated admin credential, read once by ``chalkops vault-apply``."""
+        secret = self.cluster.secret
+        if secret is None:  # from_generated_secret always attaches one
+            raise RuntimeError("the database has no admin secret")
+        return secret.secret_arn
+
+    def connection_environment(self, vault_role: str) -> dict[str, str]:
+        """``CHALKOPS_DATABASE__*`` for a function whose login comes from Vault role ``vault_role``.
+
+        ``sslmode=require``: the server forces TLS (``rds.force_ssl``); verifying the RDS
+        certificate chain (``verify-full``) needs the RDS CA bundle shipped in the layer.
+        """
+        return {
+            "CHALKOPS_DATABASE__HOST": self.endpoint,
+            "CHALKOPS_DATABASE__PORT": str(POSTGRES_PORT),
+            "CHALKOPS_DATABASE__DBNAME": self.database_name,
+            "CHALKOPS_DATABASE__CREDENTIALS": "vault",
+            "CHALKOPS_DATABASE__VAULT_ROLE": vault_role,
+            "CHALKOPS_DATABASE__SSLMODE": "require",
+        }
+
     def allow_from(self, peer: ec2.SecurityGroup, description: str) -> None:
         """Open the PostgreSQL port to one security group, and nothing more."""
         self.security_group.add_ingress_rule(peer, ec2.Port.tcp(POSTGRES_PORT), description)
@@ -77,7 +100,9 @@ class AuroraDatabase(Construct):
             self, "SecurityGroup", vpc=vpc, allow_all_outbound=False, description="Aurora"
         )
 
-    def _build_log_group(self, cluster_identifier: str, retention: logs.RetentionDays) -> logs.LogGroup:
+    def _build_log_group(
+        self, cluster_identifier: str, retention: logs.RetentionDays
+    ) -> logs.LogGroup:
         # Created here (rather than by RDS on first write) so that it has a retention period.
         return logs.LogGroup(
             self,

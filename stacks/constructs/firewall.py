@@ -24,8 +24,12 @@ class ApiFirewall(Construct):
         self, scope: Construct, construct_id: str, *, stage: apigw.Stage, name_prefix: str
     ) -> None:
         super().__init__(scope, construct_id)
-        self.blacklist_ipv4 = self._build_ip_set("BlacklistIpv4", f"{name_prefix}-blacklist-v4", "IPV4")
-        self.blacklist_ipv6 = self._build_ip_set("BlacklistIpv6", f"{name_prefix}-blacklist-v6", "IPV6")
+        self.blacklist_ipv4 = self._build_ip_set(
+            "BlacklistIpv4", f"{name_prefix}-blacklist-v4", "IPV4"
+        )
+        self.blacklist_ipv6 = self._build_ip_set(
+            "BlacklistIpv6", f"{name_prefix}-blacklist-v6", "IPV6"
+        )
         self.web_acl = self._build_web_acl(name_prefix)
         self._build_association(stage)
 
@@ -46,7 +50,7 @@ class ApiFirewall(Construct):
             scope="REGIONAL",
             ip_address_version=version,
             addresses=[],  # filled by the control plane; CloudFormation owns only the set
-            description="Mirror of the ChalkOps IP blacklist (global database)",
+            description="Mirror of the ChalkOps IP blacklist kept in the global database",
         )
 
     def _build_web_acl(self, name_prefix: str) -> wafv2.CfnWebACL:

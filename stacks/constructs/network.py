@@ -87,7 +87,7 @@ class Network(Construct):
         )
 
     def _build_endpoints(self) -> None:
-        # Gateway endpoints cost nothing: S3 traffic (migration artifacts now, container image
+        # Gateway endpoints cost nothing: S3 traffic (migration artifacts, and container image
         # layers for the agents next wave) stays off the NAT and off the internet. Interface
         # endpoints are added by the constructs whose functions call those services (SQS and
         # Step Functions arrive with the next wave).

@@ -67,7 +67,9 @@ class ServiceFunction(Construct):
         self.security_group.add_egress_rule(peer, port, description)
 
     def _build_log_group(self, retention: logs.RetentionDays) -> logs.LogGroup:
-        return logs.LogGroup(self, "Logs", retention=retention, removal_policy=RemovalPolicy.DESTROY)
+        return logs.LogGroup(
+            self, "Logs", retention=retention, removal_policy=RemovalPolicy.DESTROY
+        )
 
     def _build_role(self, role_name: str) -> iam.Role:
         # A fixed name: Vault's AWS auth binds its role to this exact IAM principal ARN.

@@ -33,18 +33,32 @@ class VaultSettings(Construct):
         self._roles = {
             function: self._parameter(
                 f"VaultAuthRole{_camel(function)}",
-                vault.auth_roles[function],
+                vault.auth_role(function, region),
                 f"Vault AWS-auth role the {function} function logs in with",
             )
             for function in functions
         }
 
+    def role(self, function: str) -> str:
+        """The function's Vault role name (AWS auth and database engine alike)."""
+        return self._roles[function].value_as_string
+
     def environment(self, function: str) -> dict[str, str]:
-        """The ``CHALKOPS_VAULT_*`` variables for one function."""
+        """The Vault variables for one function.
+
+        ``CHALKOPS_VAULT__*`` is what ``chalkops.config`` parses (nested settings, ``__``
+        delimiter); the flat ``CHALKOPS_VAULT_*`` names are the deployment contract that
+        operators and runbooks refer to. Both carry the same values.
+        """
+        address = self._address.value_as_string
+        role = self.role(function)
         return {
-            "CHALKOPS_VAULT_ADDR": self._address.value_as_string,
+            "CHALKOPS_VAULT_ADDR": address,
             "CHALKOPS_VAULT_AUTH_METHOD": "aws",
-            "CHALKOPS_VAULT_AWS_ROLE": self._roles[function].value_as_string,
+            "CHALKOPS_VAULT_AWS_ROLE": role,
+            "CHALKOPS_VAULT__ADDR": address,
+            "CHALKOPS_VAULT__AUTH_METHOD": "aws",
+            "CHALKOPS_VAULT__AWS_ROLE": role,
         }
 
     def _parameter(self, name: str, default: str, description: str) -> CfnParameter:

@@ -4,4 +4,3 @@ The engine works offline from the files: parse (tree-sitter Groovy, schema-check
 convert to a typed GitLab CI model, emit ``.gitlab-ci.yml``, validate it against GitLab's
 schema, and describe every construct it met in an audit report.
 """
-

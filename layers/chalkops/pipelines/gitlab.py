@@ -48,14 +48,21 @@ def _variable(variable: PipelineVariable) -> str | dict[str, Any]:
 def job_document(job: Job) -> dict[str, Any]:
     """One job as plain data; empty keywords are left out."""
     doc: dict[str, Any] = {"stage": job.stage}
+    rules, when = job.rules, job.when
+    if rules and when is not None:
+        # GitLab refuses job-level `when` beside `rules`: fold it into each rule that runs
+        rules = [
+            r if r.get("when") == "never" else {**r, "when": r.get("when", when)} for r in rules
+        ]
+        when = None
     optional: list[tuple[str, Any]] = [
         ("image", job.image),
         ("services", job.services),
         ("tags", job.tags),
         ("variables", job.variables),
         ("needs", job.needs),
-        ("rules", job.rules),
-        ("when", job.when),
+        ("rules", rules),
+        ("when", when),
         ("allow_failure", job.allow_failure),
         ("environment", job.environment),
         ("resource_group", job.resource_group),
@@ -82,14 +89,14 @@ def job_document(job: Job) -> dict[str, Any]:
     return doc
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(yaml.CSafeDumper):
     """Block style, literal ``|`` for multi-line strings, never anchors."""
 
     def ignore_aliases(self, data: Any) -> bool:
         return True
 
 
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+def _represent_str(dumper: yaml.CSafeDumper, value: str) -> yaml.ScalarNode:
     if "\n" in value:
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
     return dumper.represent_scalar("tag:yaml.org,2002:str", value)
@@ -123,7 +130,7 @@ def render_yaml(pipeline: Pipeline) -> str:
         parts.append(block + _dump({key: value}))
     text = "\n".join(parts)
     # what we wrote must read back as exactly what we validated
-    if yaml.load(text, Loader=yaml.CSafeLoader) != doc:  # noqa: S506 - CSafeLoader is safe
+    if yaml.load(text, Loader=yaml.CSafeLoader) != doc:
         raise GeneratedPipelineInvalid("emitted YAML does not round-trip")
     return text
 

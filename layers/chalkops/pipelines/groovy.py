@@ -123,6 +123,8 @@ def _raise_on_syntax_error(root: tree_sitter.Node, path: str) -> None:
         # the grammar inserts zero-width "missing ;" where Groovy needs none: harmless
         if node.is_error or (node.is_missing and node.type != ";"):
             what = f"missing '{node.type}'" if node.is_missing else "syntax error"
+            if node.end_byte >= root.end_byte and not node.is_missing:
+                what = "unexpected end of file (a block opened here is never closed?)"
             snippet = _text(node).strip().splitlines()[0][:40] if _text(node).strip() else ""
             detail = f"{what} near '{snippet}'" if snippet else what
             raise UnparseableInput(path, _line(node), f"not valid Groovy: {detail}")
@@ -160,6 +162,9 @@ class _Builder:
                 return Assignment(_text(left), self.value(right, depth), _line(node), _text(node))
         if node.type == "local_variable_declaration":
             self._collect_annotations(node, depth)
+            juxt = _declaration_as_call(node)
+            if juxt is not None:
+                return juxt
         if node.type == "identifier":
             return Call(_text(node), _line(node), _text(node))  # `buildingTag` without parens
         return Other(node.type, _line(node), _text(node), node)
@@ -229,8 +234,33 @@ class _Builder:
         return Value("other", _text(node), line)
 
 
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "\\": "\\", "'": "'", '"': '"',
-            "$": "$"}  # fmt: skip
+def _declaration_as_call(node: tree_sitter.Node) -> Call | None:
+    """``agent any`` / ``checkout scm`` read like a declaration ``Type name``: they are calls."""
+    named = [c for c in node.named_children if c.type != "modifiers"]
+    if len(named) != 2 or named[0].type not in ("type_identifier", "identifier"):
+        return None
+    declarator = named[1]
+    if declarator.type != "variable_declarator" or declarator.named_child_count != 1:
+        return None
+    name = declarator.named_children[0]
+    if name.type != "identifier":
+        return None
+    return Call(
+        _text(named[0]), _line(node), _text(node), args=[Value("name", _text(name), _line(name))]
+    )
+
+
+_ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    "b": "\b",
+    "f": "\f",
+    "\\": "\\",
+    "'": "'",
+    '"': '"',
+    "$": "$",
+}
 
 
 def _unescape(text: str) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -37,10 +38,17 @@ from chalkops.pipelines.model import (
     ManualTaskKind,
     Pipeline,
     PipelineVariable,
+    Unconverted,
 )
-from chalkops.pipelines.shell import Expansion, Part, quote_parts, render_parts, scoped_step
+from chalkops.pipelines.shell import (
+    Expansion,
+    Part,
+    quote_parts,
+    render_parts,
+    scoped_step,
+    tidy_script,
+)
 from chalkops.pipelines.shell import guarded as shell_guarded
-from chalkops.pipelines.shell import tidy_script
 
 K, P, U, X = (
     ConstructStatus.KNOWN,
@@ -51,13 +59,30 @@ K, P, U, X = (
 
 # GitLab top-level keywords a job may not be named after
 RESERVED_NAMES = frozenset(
-    {"image", "services", "stages", "types", "before_script", "after_script", "variables",
-     "cache", "include", "workflow", "default", "pages", "spec"}
-)  # fmt: skip
+    {
+        "image",
+        "services",
+        "stages",
+        "types",
+        "before_script",
+        "after_script",
+        "variables",
+        "cache",
+        "include",
+        "workflow",
+        "default",
+        "pages",
+        "spec",
+    }
+)
 
 HANDOFF_EXPIRY = "1 day"
-POST_WHEN = {"always": "always", "cleanup": "always", "success": "on_success",
-             "failure": "on_failure"}  # fmt: skip
+POST_WHEN = {
+    "always": "always",
+    "cleanup": "always",
+    "success": "on_success",
+    "failure": "on_failure",
+}
 POST_STATUS_GUARD = {
     "success": '[ "$CI_JOB_STATUS" = "success" ]',
     "failure": '[ "$CI_JOB_STATUS" = "failed" ]',
@@ -123,14 +148,16 @@ def _calls(statements: list[Statement] | None) -> list[Call]:
 
 
 def _comment_source(text: str, limit: int = 40) -> list[str]:
-    lines = text.splitlines()
+    # the first line starts at the call; the rest keep the file's indentation: dedent them
+    first, _, rest = text.partition("\n")
+    lines = [first, *textwrap.dedent(rest).splitlines()] if rest else [first]
     kept = lines[:limit]
     if len(lines) > limit:
         kept.append(f"… ({len(lines) - limit} more lines)")
     return kept
 
 
-class _Converter:  # noqa: PLR0904 - one method per Jenkins section is the readable shape
+class _Converter:
     def __init__(self, conversion: Conversion) -> None:
         self.c = conversion
         self.pipeline = conversion.pipeline
@@ -141,7 +168,9 @@ class _Converter:  # noqa: PLR0904 - one method per Jenkins section is the reada
 
     # --- bookkeeping ---------------------------------------------------------------------
 
-    def record(self, ref: int, name: str, status: ConstructStatus, line: int, note: str = "") -> None:
+    def record(
+        self, ref: int, name: str, status: ConstructStatus, line: int, note: str = ""
+    ) -> None:
         self.c.record(f"jenkins.{ref}", name, status, line, note)
 
     def job_name(self, wanted: str) -> str:
@@ -204,10 +233,10 @@ class _Converter:  # noqa: PLR0904 - one method per Jenkins section is the reada
                 self.unknown_section(statement)
 
     def unknown_section(self, statement: Statement) -> None:
-        name = statement.name if isinstance(statement, Call) else statement.kind
-        self.record(18, f"pipeline section '{name}'", U, statement.line, "not converted")
+        name = statement.name if isinstance(statement, Call) else type(statement).__name__
+        self.record(18, f"section '{name}'", U, statement.line, "not converted")
         self.pipeline.comments.append(
-            f"TODO(chalkops): pipeline section at line {statement.line} not converted:"
+            f"TODO(chalkops): section at line {statement.line} not converted:"
         )
         self.pipeline.comments.extend(_comment_source(statement.text))
 
@@ -276,7 +305,9 @@ class _Converter:  # noqa: PLR0904 - one method per Jenkins section is the reada
         context.tags = tags
         self.record(3, "agent label", K, call.line)
         for tag in tags:
-            self.c.task(ManualTaskKind.RUNNER_TAGS, tag, "register a runner with this tag", call.line)
+            self.c.task(
+                ManualTaskKind.RUNNER_TAGS, tag, "register a runner with this tag", call.line
+            )
 
     def agent_docker(self, call: Call, context: Context) -> None:
         image = call.arg()
@@ -288,8 +319,13 @@ class _Converter:  # noqa: PLR0904 - one method per Jenkins section is the reada
             return
         context.image = image.literal
         if "args" in settings:
-            self.record(3, "agent docker args", P, settings["args"].line,
-                        "docker run arguments have no GitLab keyword; configure the runner")  # fmt: skip
+            self.record(
+                3,
+                "agent docker args",
+                P,
+                settings["args"].line,
+                "docker run arguments have no GitLab keyword; configure the runner",
+            )
         else:
             self.record(3, "agent docker", K, call.line)
         if "label" in settings:
@@ -319,8 +355,9 @@ class _Converter:  # noqa: PLR0904 - one method per Jenkins section is the reada
     def credential(self, variable: str, call: Call) -> None:
         credential_id = call.arg()
         ident = credential_id.literal if credential_id is not None else "?"
-        self.record(4, f"credentials('{ident}')", P, call.line,
-                    "becomes a masked CI/CD variable you create")  # fmt: skip
+        self.record(
+            4, f"credentials('{ident}')", P, call.line, "becomes a masked CI/CD variable you create"
+        )
         self.c.task(
             ManualTaskKind.CI_VARIABLE,
             variable,
@@ -348,18 +385,28 @@ class _Converter:  # noqa: PLR0904 - one method per Jenkins section is the reada
         for option in _calls(call.body):
             self.option(option, context)
 
-    def option(self, option: Call, context: Context) -> None:  # noqa: C901
+    def option(self, option: Call, context: Context) -> None:
         name = option.name
         if name == "timeout":
             context.timeout = _duration(option)
-            self.record(8, "options.timeout", P, option.line,
-                        "Jenkins limits the whole run; GitLab limits each job")  # fmt: skip
+            self.record(
+                8,
+                "options.timeout",
+                P,
+                option.line,
+                "Jenkins limits the whole run; GitLab limits each job",
+            )
         elif name == "retry":
             count = int(option.arg().text) if option.arg() is not None else 1  # type: ignore[union-attr]
             context.retry = min(count, 2)
             status = K if count <= 2 else P
-            self.record(8, "options.retry", status, option.line,
-                        "" if status is K else "GitLab retries a job at most twice")  # fmt: skip
+            self.record(
+                8,
+                "options.retry",
+                status,
+                option.line,
+                "" if status is K else "GitLab retries a job at most twice",
+            )
         elif name == "skipDefaultCheckout":
             context.variables["GIT_STRATEGY"] = "none"
             self.record(8, "options.skipDefaultCheckout", K, option.line)
@@ -368,12 +415,23 @@ class _Converter:  # noqa: PLR0904 - one method per Jenkins section is the reada
             context.variables.setdefault("__resource_group__", "jenkins-pipeline")
             self.record(8, "options.disableConcurrentBuilds", K, option.line)
         elif name == "buildDiscarder":
-            self.record(8, "options.buildDiscarder", P, option.line,
-                        "set artifact expiry / pipeline retention in the project settings")  # fmt: skip
+            self.record(
+                8,
+                "options.buildDiscarder",
+                P,
+                option.line,
+                "set artifact expiry / pipeline retention in the project settings",
+            )
         elif name in ("timestamps", "ansiColor"):
             self.record(8, f"options.{name}", K, option.line, "GitLab logs always have this")
-        elif name in ("preserveStashes", "parallelsAlwaysFailFast", "quietPeriod",
-                      "skipStagesAfterUnstable", "durabilityHint", "checkoutToSubdirectory"):  # fmt: skip
+        elif name in (
+            "preserveStashes",
+            "parallelsAlwaysFailFast",
+            "quietPeriod",
+            "skipStagesAfterUnstable",
+            "durabilityHint",
+            "checkoutToSubdirectory",
+        ):
             self.record(8, f"options.{name}", X, option.line, "no GitLab equivalent; dropped")
         else:
             self.record(8, f"options.{name}", U, option.line)
@@ -405,10 +463,19 @@ class _Converter:  # noqa: PLR0904 - one method per Jenkins section is the reada
             variable.options = options
             variable.value = options[0] if options else ""
         elif param.name == "password":
-            self.c.task(ManualTaskKind.CI_VARIABLE, name, "masked CI/CD variable (password "
-                        "parameter)", param.line)  # fmt: skip
-            self.record(10, f"parameters.{param.name} {name}", P, param.line,
-                        "passwords become masked CI/CD variables")  # fmt: skip
+            self.c.task(
+                ManualTaskKind.CI_VARIABLE,
+                name,
+                "masked CI/CD variable (password parameter)",
+                param.line,
+            )
+            self.record(
+                10,
+                f"parameters.{param.name} {name}",
+                P,
+                param.line,
+                "passwords become masked CI/CD variables",
+            )
             return
         elif param.name not in ("string", "text"):
             self.record(10, f"parameters.{param.name} {name}", U, param.line)
@@ -423,19 +490,35 @@ class _Converter:  # noqa: PLR0904 - one method per Jenkins section is the reada
             if trigger.name == "cron":
                 cron = " ".join("0" if f == "H" else f for f in text.split())
                 self.record(11, "triggers.cron", P, trigger.line, "create a pipeline schedule")
-                self.c.task(ManualTaskKind.SCHEDULE, cron,
-                            f"pipeline schedule (Jenkins spec '{text}'; H replaced by 0)",
-                            trigger.line)  # fmt: skip
+                self.c.task(
+                    ManualTaskKind.SCHEDULE,
+                    cron,
+                    f"pipeline schedule (Jenkins spec '{text}'; H replaced by 0)",
+                    trigger.line,
+                )
             elif trigger.name == "pollSCM":
-                self.record(11, "triggers.pollSCM", K, trigger.line,
-                            "dropped: GitLab starts a pipeline on every push")  # fmt: skip
+                self.record(
+                    11,
+                    "triggers.pollSCM",
+                    K,
+                    trigger.line,
+                    "dropped: GitLab starts a pipeline on every push",
+                )
             elif trigger.name == "upstream":
-                self.record(11, "triggers.upstream", X, trigger.line,
-                            "add a trigger job in the upstream project")  # fmt: skip
-                self.c.task(ManualTaskKind.DOWNSTREAM, trigger.arg("upstreamProjects").literal
-                            if trigger.arg("upstreamProjects") else text,
-                            "add a trigger: job for this project to the upstream pipeline",
-                            trigger.line)  # fmt: skip
+                self.record(
+                    11,
+                    "triggers.upstream",
+                    X,
+                    trigger.line,
+                    "add a trigger job in the upstream project",
+                )
+                upstream = trigger.arg("upstreamProjects")
+                self.c.task(
+                    ManualTaskKind.DOWNSTREAM,
+                    upstream.literal if upstream is not None else text,
+                    "add a trigger: job for this project to the upstream pipeline",
+                    trigger.line,
+                )
             else:
                 self.record(11, f"triggers.{trigger.name}", U, trigger.line)
 
@@ -445,8 +528,13 @@ class _Converter:  # noqa: PLR0904 - one method per Jenkins section is the reada
             label = tool.arg().literal if tool.arg() is not None else ""  # type: ignore[union-attr]
             digits = re.findall(r"\d+(?:\.\d+)*", label)
             versions[tool.name] = digits[0] if digits else ""
-            self.record(12, f"tools.{tool.name}", P, tool.line,
-                        f"Jenkins tool '{label}' -> container image (version guessed)")  # fmt: skip
+            self.record(
+                12,
+                f"tools.{tool.name}",
+                P,
+                tool.line,
+                f"Jenkins tool '{label}' -> container image (version guessed)",
+            )
         if context.image is None:
             context.image = _tool_image(versions)
 
@@ -490,6 +578,13 @@ class _Converter:  # noqa: PLR0904 - one method per Jenkins section is the reada
                 self.when(section, context)
             elif section.name == "input":
                 self.input_step(section, context)
+            elif section.name == "failFast":
+                self.record(9, "failFast", P, section.line, "GitLab lets sibling jobs finish")
+            elif section.name not in _STAGE_BODY_SECTIONS:
+                self.unknown_section(section)
+        for statement in call.body or []:
+            if not isinstance(statement, Call):
+                self.unknown_section(statement)
         return context
 
     def when(self, call: Call, context: Context) -> None:
@@ -508,9 +603,14 @@ class _Converter:  # noqa: PLR0904 - one method per Jenkins section is the reada
         for rule in context.rules:
             if rule.get("when") != "never":
                 rule["when"] = "manual"
-        self.record(14, "input", P, call.line,
-                    "manual job; protect its environment to restrict who may run it"
-                    + (f" ('{message.literal}')" if message is not None else ""))  # fmt: skip
+        self.record(
+            14,
+            "input",
+            P,
+            call.line,
+            "manual job; protect its environment to restrict who may run it"
+            + (f" ('{message.literal}')" if message is not None else ""),
+        )
 
     def job_for(self, call: Call, context: Context, title: str, gitlab_stage: str) -> Job:
         """The job for one leaf stage (a stage with ``steps``)."""
@@ -565,8 +665,13 @@ class _Converter:  # noqa: PLR0904 - one method per Jenkins section is the reada
             child_context = self.stage_context(child, context)
             self.gitlab_stages.append((stage, [self.job_for(child, child_context, stage, stage)]))
         if len(inner) > 1:
-            self.record(15, "matrix stages", P, call.line,
-                        "each inner stage runs across all cells before the next starts")  # fmt: skip
+            self.record(
+                15,
+                "matrix stages",
+                P,
+                call.line,
+                "each inner stage runs across all cells before the next starts",
+            )
 
     def matrix_excludes(self, call: Call | None) -> list[dict[str, list[str]]]:
         excluded: list[dict[str, list[str]]] = []
@@ -578,7 +683,9 @@ class _Converter:  # noqa: PLR0904 - one method per Jenkins section is the reada
                     self.record(15, "matrix exclude notValues", U, axis.line)
                     continue
                 key = settings["name"].arg().literal if "name" in settings else ""  # type: ignore[union-attr]
-                rule[key] = [v.literal for v in settings["values"].args] if "values" in settings else []
+                rule[key] = (
+                    [v.literal for v in settings["values"].args] if "values" in settings else []
+                )
             excluded.append(rule)
         return excluded
 
@@ -588,13 +695,21 @@ class _Converter:  # noqa: PLR0904 - one method per Jenkins section is the reada
         for condition in _calls(call.body):
             when = POST_WHEN.get(condition.name)
             if when is None:
-                self.record(5, f"post.{condition.name}", X, condition.line,
-                            "no GitLab job condition matches; kept as a comment")  # fmt: skip
-                self.pipeline.comments.append(f"TODO(chalkops): post {condition.name} (line "
-                                              f"{condition.line}) not converted:")  # fmt: skip
+                self.record(
+                    5,
+                    f"post.{condition.name}",
+                    X,
+                    condition.line,
+                    "no GitLab job condition matches; kept as a comment",
+                )
+                self.pipeline.comments.append(
+                    f"TODO(chalkops): post {condition.name} (line {condition.line}) not converted:"
+                )
                 self.pipeline.comments.extend(_comment_source(condition.text))
                 continue
-            job = self.new_job(f"post {condition.name}", ".post", replace(context, rules=[], when=None))
+            job = self.new_job(
+                f"post {condition.name}", ".post", replace(context, rules=[], when=None)
+            )
             job.when = when
             job.tags, job.image = list(context.tags), context.image
             self.steps(condition.body or [], job)
@@ -614,21 +729,37 @@ class _Converter:  # noqa: PLR0904 - one method per Jenkins section is the reada
             if condition.name in ("always", "cleanup"):
                 job.after_script.extend(holder.script)
             elif condition.name in POST_STATUS_GUARD:
-                job.after_script.append(shell_guarded(POST_STATUS_GUARD[condition.name], holder.script))
+                job.after_script.append(
+                    shell_guarded(POST_STATUS_GUARD[condition.name], holder.script)
+                )
             else:
-                self.record(5, f"stage post.{condition.name}", X, condition.line,
-                            "no job status matches; kept as a comment")  # fmt: skip
+                self.record(
+                    5,
+                    f"stage post.{condition.name}",
+                    X,
+                    condition.line,
+                    "no job status matches; kept as a comment",
+                )
                 job.comments.append(f"TODO(chalkops): post {condition.name} not converted:")
                 job.comments.extend(_comment_source(condition.text))
                 continue
-            self.record(5, f"stage post.{condition.name}", P, condition.line,
-                        "after_script: runs in the job, cannot fail it")  # fmt: skip
+            self.record(
+                5,
+                f"stage post.{condition.name}",
+                P,
+                condition.line,
+                "after_script: runs in the job, cannot fail it",
+            )
 
     def merge_post_artifacts(self, job: Job, holder: Job, condition: str) -> None:
         if not holder.artifacts:
             return
-        when = {"always": "always", "cleanup": "always", "success": "on_success",
-                "failure": "on_failure"}.get(condition, "always")  # fmt: skip
+        when = {
+            "always": "always",
+            "cleanup": "always",
+            "success": "on_success",
+            "failure": "on_failure",
+        }.get(condition, "always")
         for key, value in holder.artifacts.items():
             if key == "paths":
                 job.artifacts.setdefault("paths", []).extend(value)
@@ -656,6 +787,7 @@ class _Converter:  # noqa: PLR0904 - one method per Jenkins section is the reada
 
     def unknown_step(self, statement: Statement, job: Job, what: str) -> None:
         self.record(18, what, U, statement.line, "kept as a comment")
+        job.unconverted.append(Unconverted(statement.line, statement.text))
         job.comments.append(f"TODO(chalkops): {what} at line {statement.line} not converted:")
         job.comments.extend(_comment_source(statement.text))
 
@@ -692,7 +824,12 @@ class _Converter:  # noqa: PLR0904 - one method per Jenkins section is the reada
             self.record(2, f"{call.name} returnStdout", U, call.line, "only meaningful in script")
         if call.name in ("bat", "powershell", "pwsh"):
             self.record(2, call.name, P, call.line, "needs a Windows runner (tags)")
-            self.c.task(ManualTaskKind.RUNNER_TAGS, "windows", "a Windows runner for bat/powershell", call.line)
+            self.c.task(
+                ManualTaskKind.RUNNER_TAGS,
+                "windows",
+                "a Windows runner for bat/powershell",
+                call.line,
+            )
             script = script if call.name == "bat" else f"pwsh -Command {shlex.quote(script)}"
         else:
             self.record(2, call.name, K, call.line)
@@ -702,7 +839,9 @@ class _Converter:  # noqa: PLR0904 - one method per Jenkins section is the reada
         value = call.arg("message")
         parts: list[Part] = []
         for part in value.parts if value is not None and value.kind == "string" else []:
-            parts.append(self.placeholder(part, call.line) if isinstance(part, Placeholder) else part)
+            parts.append(
+                self.placeholder(part, call.line) if isinstance(part, Placeholder) else part
+            )
         job.script.append(f"echo {quote_parts(parts)}")
         self.record(2, "echo", K, call.line)
 
@@ -763,34 +902,52 @@ class _Converter:  # noqa: PLR0904 - one method per Jenkins section is the reada
         bridge = Job(
             name=self.job_name(f"{job.name} trigger {project}"),
             stage=job.stage,
-            trigger={"project": project, "strategy": "depend"},
+            trigger={"project": f"CHANGE-ME/{project}", "strategy": "depend"},
             rules=[dict(r) for r in job.rules],
         )
         wait = call.arg("wait")
         if wait is not None and wait.text == "false":
-            bridge.trigger = {"project": project}
-        bridge.comments.append(f"Jenkins 'build job: {project}' (line {call.line}): "
-                               "set the GitLab project path")  # fmt: skip
+            bridge.trigger = {"project": f"CHANGE-ME/{project}"}
+        bridge.comments.append(
+            f"Jenkins 'build job: {project}' (line {call.line}): set the GitLab project path"
+        )
         self.extra_jobs.append((job, bridge))
         self.record(16, f"build job: {project}", P, call.line, "downstream trigger job")
-        self.c.task(ManualTaskKind.DOWNSTREAM, project, "GitLab project path for the "
-                    "downstream Jenkins job", call.line)  # fmt: skip
+        self.c.task(
+            ManualTaskKind.DOWNSTREAM,
+            project,
+            "GitLab project path for the downstream Jenkins job",
+            call.line,
+        )
 
     def step_script(self, call: Call, job: Job) -> None:
         self.record(18, "script { … }", U, call.line, "Groovy kept as a comment")
-        job.comments.append(f"TODO(chalkops): Groovy script block at line {call.line} not converted:")
+        job.unconverted.append(Unconverted(call.line, call.text))
+        job.comments.append(
+            f"TODO(chalkops): Groovy script block at line {call.line} not converted:"
+        )
         job.comments.extend(_comment_source(call.text))
 
-    def step_block(self, call: Call, job: Job, *, env: dict[str, str], workdir: str | None,
-                   tolerate: bool = False) -> None:  # fmt: skip
+    def step_block(
+        self,
+        call: Call,
+        job: Job,
+        *,
+        env: dict[str, str],
+        workdir: str | None,
+        tolerate: bool = False,
+    ) -> None:
         holder = Job(name=job.name, stage=job.stage, rules=job.rules)
         self.steps(call.body or [], holder)
         job.comments.extend(holder.comments)
+        job.unconverted.extend(holder.unconverted)
         for key, value in holder.artifacts.items():
             job.artifacts.setdefault(key, value)
         if holder.script:
             job.script.append(
-                scoped_step("\n".join(holder.script), env=env, workdir=workdir, tolerate_failure=tolerate)
+                scoped_step(
+                    "\n".join(holder.script), env=env, workdir=workdir, tolerate_failure=tolerate
+                )
             )
 
     def step_dir(self, call: Call, job: Job) -> None:
@@ -816,10 +973,13 @@ class _Converter:  # noqa: PLR0904 - one method per Jenkins section is the reada
             for key in ("variable", "usernameVariable", "passwordVariable", "keyFileVariable"):
                 variable = binding.call.arg(key) if key in binding.call.named else None
                 if variable is not None:
-                    self.c.task(ManualTaskKind.CI_VARIABLE, variable.literal,
-                                f"masked CI/CD variable from Jenkins credential "
-                                f"'{ident.literal if ident else '?'}' ({binding.call.name})",
-                                call.line)  # fmt: skip
+                    self.c.task(
+                        ManualTaskKind.CI_VARIABLE,
+                        variable.literal,
+                        f"masked CI/CD variable from Jenkins credential "
+                        f"'{ident.literal if ident else '?'}' ({binding.call.name})",
+                        call.line,
+                    )
         self.record(4, "withCredentials", P, call.line, "bound to CI/CD variables you create")
         self.step_block(call, job, env={}, workdir=None)
 
@@ -848,8 +1008,10 @@ class _Converter:  # noqa: PLR0904 - one method per Jenkins section is the reada
 
     def step_error(self, call: Call, job: Job) -> None:
         value = call.arg("message")
-        parts: list[Part] = list(value.parts) if value is not None and value.kind == "string" else []  # type: ignore[arg-type]
-        clean = [p if isinstance(p, str) else self.placeholder(p, call.line) for p in parts]
+        parts = list(value.parts) if value is not None and value.kind == "string" else []
+        clean: list[Part] = [
+            p if isinstance(p, str) else self.placeholder(p, call.line) for p in parts
+        ]
         job.script.append(f"echo {quote_parts(clean)} >&2; exit 1")
         self.record(2, "error", K, call.line)
 
@@ -900,16 +1062,26 @@ class _Converter:  # noqa: PLR0904 - one method per Jenkins section is the reada
         label = node.arg()
         if label is not None and label.kind == "string":
             context.tags = [label.literal]
-            self.c.task(ManualTaskKind.RUNNER_TAGS, label.literal, "register a runner with this tag", node.line)
+            self.c.task(
+                ManualTaskKind.RUNNER_TAGS,
+                label.literal,
+                "register a runner with this tag",
+                node.line,
+            )
         body = node.body or []
-        simple = all(isinstance(s, Call) and s.name == "stage" and _plain_steps(s.body) for s in body)
+        simple = all(
+            isinstance(s, Call) and s.name == "stage" and _plain_steps(s.body) for s in body
+        )
         others = [s for s in statements if s is not node and not _is_library(s)]
         if not simple or others or not body:
             self.record(18, "scripted pipeline", X, node.line, "Groovy logic: convert by hand")
             self.pipeline.comments.append("TODO(chalkops): scripted pipeline not converted:")
             self.pipeline.comments.extend(_comment_source(node.text, limit=200))
             job = self.new_job("convert scripted pipeline", "manual", context)
-            job.script = ["echo 'the Jenkins scripted pipeline needs converting by hand' >&2", "exit 1"]
+            job.script = [
+                "echo 'the Jenkins scripted pipeline needs converting by hand' >&2",
+                "exit 1",
+            ]
             job.when = "manual"
             self.gitlab_stages.append(("manual", [job]))
             return
@@ -918,8 +1090,13 @@ class _Converter:  # noqa: PLR0904 - one method per Jenkins section is the reada
             title = stage.arg().literal if stage.arg() is not None else "stage"  # type: ignore[union-attr]
             job = self.new_job(title, title, context)
             self.steps(stage.body or [], job)
+            if not job.script:
+                job.script = [f"echo {shlex.quote('stage ' + title + ': nothing to run')}"]
             self.record(1, f"stage '{title}'", K, stage.line)
             self.gitlab_stages.append((title, [job]))
+
+
+_STAGE_BODY_SECTIONS = frozenset({"steps", "parallel", "stages", "matrix", "post"})
 
 
 def _title(call: Call) -> str:
@@ -931,8 +1108,23 @@ def _is_library(statement: Statement) -> bool:
     return isinstance(statement, Other) and statement.text.lstrip().startswith("@Library")
 
 
-_PLAIN_STEPS = frozenset({"sh", "echo", "bat", "archiveArtifacts", "junit", "checkout", "dir",
-                          "withEnv", "sleep", "error", "stash", "unstash", "writeFile"})  # fmt: skip
+_PLAIN_STEPS = frozenset(
+    {
+        "sh",
+        "echo",
+        "bat",
+        "archiveArtifacts",
+        "junit",
+        "checkout",
+        "dir",
+        "withEnv",
+        "sleep",
+        "error",
+        "stash",
+        "unstash",
+        "writeFile",
+    }
+)
 
 
 def _plain_steps(statements: list[Statement] | None) -> bool:

@@ -81,7 +81,9 @@ def glob_to_regex(pattern: str) -> str:
             index += 2
             continue
         char = pattern[index]
-        out.append({"*": "[^/]*", "?": "."}.get(char) or ("\\" + char if not char.isalnum() else char))
+        out.append(
+            {"*": "[^\\/]*", "?": "."}.get(char) or ("\\" + char if not char.isalnum() else char)
+        )
         index += 1
     return "/^" + "".join(out) + "$/"
 
@@ -109,42 +111,72 @@ def _string_arg(call: Call, key: str | None = None) -> str:
     return value.literal
 
 
-def _atom(call: Call) -> _Atom | list[str]:  # noqa: PLR0911 - one return per condition kind
-    name = call.name
-    if name == "branch":
-        return _Atom(*_match("$CI_COMMIT_BRANCH", _string_arg(call)))
-    if name == "tag":
-        if not call.args and not call.named:
-            return _Atom("$CI_COMMIT_TAG", "$CI_COMMIT_TAG == null")
-        return _Atom(*_match("$CI_COMMIT_TAG", _string_arg(call)))
-    if name == "buildingTag":
+def _branch(call: Call) -> _Atom:
+    return _Atom(*_match("$CI_COMMIT_BRANCH", _string_arg(call)))
+
+
+def _tag(call: Call) -> _Atom:
+    if call.name == "buildingTag" or (not call.args and not call.named):
         return _Atom("$CI_COMMIT_TAG", "$CI_COMMIT_TAG == null")
-    if name == "changeRequest":
-        mr = '$CI_PIPELINE_SOURCE == "merge_request_event"'
-        target = call.arg("target")
-        if target is not None and target.kind == "string":
-            expr, _ = _match("$CI_MERGE_REQUEST_TARGET_BRANCH_NAME", target.literal)
-            return _Atom(f"{mr} && {expr}", f'$CI_PIPELINE_SOURCE != "merge_request_event"')
-        return _Atom(mr, '$CI_PIPELINE_SOURCE != "merge_request_event"')
-    if name == "environment":
-        env_name, env_value = call.arg("name"), call.arg("value")
-        if env_name is None or env_value is None:
-            raise UnknownCondition("environment without name and value", call.line)
-        return _Atom(*_match("$" + _variable(env_name.literal), env_value.literal))
-    if name == "triggeredBy":
-        cause = _string_arg(call, "cause")
-        if "Timer" in cause:
-            return _Atom('$CI_PIPELINE_SOURCE == "schedule"', '$CI_PIPELINE_SOURCE != "schedule"')
-        raise UnknownCondition(f"triggeredBy {cause}", call.line)
-    if name == "changeset":
+    return _Atom(*_match("$CI_COMMIT_TAG", _string_arg(call)))
+
+
+def _change_request(call: Call) -> _Atom:
+    mr, not_mr = (
+        '$CI_PIPELINE_SOURCE == "merge_request_event"',
+        '$CI_PIPELINE_SOURCE != "merge_request_event"',
+    )
+    target = call.arg("target")
+    if target is not None and target.kind == "string":
+        expr, negation = _match("$CI_MERGE_REQUEST_TARGET_BRANCH_NAME", target.literal)
+        return _Atom(f"{mr} && {expr}", f"{not_mr} || {negation}")
+    return _Atom(mr, not_mr)
+
+
+def _environment(call: Call) -> _Atom:
+    env_name, env_value = call.arg("name"), call.arg("value")
+    if env_name is None or env_value is None:
+        raise UnknownCondition("environment without name and value", call.line)
+    return _Atom(*_match("$" + _variable(env_name.literal), env_value.literal))
+
+
+def _triggered_by(call: Call) -> _Atom:
+    cause = _string_arg(call, "cause")
+    if "Timer" in cause:
+        return _Atom('$CI_PIPELINE_SOURCE == "schedule"', '$CI_PIPELINE_SOURCE != "schedule"')
+    raise UnknownCondition(f"triggeredBy {cause}", call.line)
+
+
+def _equals(call: Call) -> _Atom:
+    expected, actual = call.arg("expected"), call.arg("actual")
+    if expected is None or actual is None:
+        raise UnknownCondition("equals without expected and actual", call.line)
+    return _Atom(*_compare_values(actual, expected, "==", call.line))
+
+
+def _expression_atom(call: Call) -> _Atom:
+    return _Atom(*_expression(call.body or [], call.line))
+
+
+_ATOMS = {
+    "branch": _branch,
+    "tag": _tag,
+    "buildingTag": _tag,
+    "changeRequest": _change_request,
+    "environment": _environment,
+    "triggeredBy": _triggered_by,
+    "equals": _equals,
+    "expression": _expression_atom,
+}
+
+
+def _atom(call: Call) -> _Atom | list[str]:
+    if call.name == "changeset":
         return [_string_arg(call)]
-    if name == "equals":
-        expected, actual = call.arg("expected"), call.arg("actual")
-        if expected is not None and actual is not None:
-            return _Atom(*_compare_values(actual, expected, "==", call.line))
-    if name == "expression" and call.body is not None:
-        return _Atom(*_expression(call.body, call.line))
-    raise UnknownCondition(f"when condition '{name}'", call.line)
+    build = _ATOMS.get(call.name)
+    if build is None:
+        raise UnknownCondition(f"when condition '{call.name}'", call.line)
+    return build(call)
 
 
 def _variable(name: str) -> str:
@@ -193,7 +225,9 @@ def _condition(statement: Statement) -> Condition:
     atom = _atom(statement)
     if isinstance(atom, list):
         return Condition(alternatives=[Alternative(changes=atom)])
-    return Condition(alternatives=[Alternative(ifs=[atom.expr])], negations={atom.expr: atom.negation})
+    return Condition(
+        alternatives=[Alternative(ifs=[atom.expr])], negations={atom.expr: atom.negation}
+    )
 
 
 def _all_of(statements: list[Statement], line: int) -> Condition:
@@ -207,9 +241,7 @@ def _all_of(statements: list[Statement], line: int) -> Condition:
             for theirs in part.alternatives:
                 if mine.changes and theirs.changes:
                     raise UnknownCondition("allOf with two changeset conditions", line)
-                combined.append(
-                    Alternative(mine.ifs + theirs.ifs, mine.changes or theirs.changes)
-                )
+                combined.append(Alternative(mine.ifs + theirs.ifs, mine.changes or theirs.changes))
         result.alternatives = combined
     return result
 

@@ -64,6 +64,14 @@ class ManualTask:
     line: int
 
 
+@dataclass(frozen=True)
+class Unconverted:
+    """Source the rules could not convert, kept for the reviewer (and for LLM assist)."""
+
+    line: int
+    source: str
+
+
 @dataclass
 class Job:
     """One GitLab CI job. ``None`` / empty means the keyword is omitted from the output."""
@@ -92,6 +100,7 @@ class Job:
     artifacts: dict[str, Any] = field(default_factory=dict)
     trigger: dict[str, Any] | None = None
     comments: list[str] = field(default_factory=list)
+    unconverted: list[Unconverted] = field(default_factory=list)
 
 
 @dataclass

@@ -76,9 +76,28 @@ def tidy_script(text: str) -> str:
 
 
 _STATE_BUILTINS = frozenset(
-    {"cd", "pushd", "popd", "export", "source", ".", "set", "unset", "alias", "umask", "shopt",
-     "trap", "ulimit", "declare", "typeset", "readonly", "local", "eval", "exec"}
-)  # fmt: skip
+    {
+        "cd",
+        "pushd",
+        "popd",
+        "export",
+        "source",
+        ".",
+        "set",
+        "unset",
+        "alias",
+        "umask",
+        "shopt",
+        "trap",
+        "ulimit",
+        "declare",
+        "typeset",
+        "readonly",
+        "local",
+        "eval",
+        "exec",
+    }
+)
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _SEPARATORS = re.compile(r"\n|;|&&|\|\||\||\(|\)|\{|\}|\bthen\b|\bdo\b|\belse\b")
 

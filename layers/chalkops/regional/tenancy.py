@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from chalkops.db.postgres import Database
 from chalkops.errors import ChalkOpsError
@@ -68,8 +68,12 @@ class RegionalTenants:
         return True
 
 
+class TenantRegistry(Protocol):
+    def is_active(self, tenant_id: uuid.UUID) -> bool: ...
+
+
 def forwarding_gate(
-    verifier: Callable[[], ForwardingVerifier | None], tenants: Callable[[], RegionalTenants | None]
+    verifier: Callable[[], ForwardingVerifier | None], tenants: Callable[[], TenantRegistry | None]
 ) -> Callable[[MutableMapping[str, Any]], Rejection | None]:
     """The regional API's gate: reject what the central API did not sign for this request."""
 
@@ -79,32 +83,37 @@ def forwarding_gate(
         current_verifier, current_tenants = verifier(), tenants()
         if current_verifier is None or current_tenants is None:
             return Rejection(503, "service_unavailable", "Starting", "the region is starting")
-        token = _header(scope, CREDENTIAL_HEADER)
-        if token is None:
-            return _unauthorized("requests must come through the ChalkOps central API")
         try:
-            forwarded = current_verifier.verify(
-                token, method=str(scope["method"]), path=str(scope["path"])
-            )
-        except ChalkOpsError:
-            return _unauthorized("the forwarding credential is invalid")
-        context = _context(forwarded)
-        try:
-            active = current_tenants.is_active(context.tenant_id)
-        except ChalkOpsError as exc:
-            return Rejection(exc.status, exc.code, exc.title, exc.detail)
-        if not active:
-            return Rejection(
-                404,
-                "tenant_not_found",
-                "Tenant not found",
-                "the tenant is not provisioned in this region",
-            )
+            context = _verified_context(scope, current_verifier, current_tenants)
+        except Rejection as rejection:
+            return rejection
         scope[SCOPE_KEY] = context
         scope[CLIENT_IP_KEY] = _header(scope, b"x-forwarded-for") or ""
         return None
 
     return gate
+
+
+def _verified_context(
+    scope: MutableMapping[str, Any], verifier: ForwardingVerifier, tenants: TenantRegistry
+) -> TenantContext:
+    token = _header(scope, CREDENTIAL_HEADER)
+    if token is None:
+        raise _unauthorized("requests must come through the ChalkOps central API")
+    try:
+        forwarded = verifier.verify(token, method=str(scope["method"]), path=str(scope["path"]))
+    except ChalkOpsError as exc:
+        raise _unauthorized("the forwarding credential is invalid") from exc
+    context = _context(forwarded)
+    try:
+        active = tenants.is_active(context.tenant_id)
+    except ChalkOpsError as exc:
+        raise Rejection(exc.status, exc.code, exc.title, exc.detail) from exc
+    if not active:
+        raise Rejection(
+            404, "tenant_not_found", "Tenant not found", "the tenant is not provisioned here"
+        )
+    return context
 
 
 def _context(forwarded: ForwardedTenant) -> TenantContext:

@@ -91,7 +91,7 @@ class LoginThrottle:
         if state is None or now - state.window_start >= self.policy.window:
             state = ThrottleState(key, now, 0, None)
         state.failures += 1
-        beyond = state.failures - free
+        beyond = state.failures - free + 1  # the failure that uses up the free ones blocks
         if beyond > 0:
             block = min(self.policy.first_block * (2 ** min(beyond - 1, 20)), self.policy.max_block)
             state.blocked_until = now + block

@@ -1,0 +1,1 @@
+"""LLM assist: optional proposals for constructs the deterministic rules mark unknown."""

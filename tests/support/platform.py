@@ -1,0 +1,39 @@
+"""Helpers for tests that talk to the running platform."""
+
+from __future__ import annotations
+
+import httpx
+import psycopg
+
+from chalkops.crypto import Passwords
+from chalkops.ids import new_id
+from chalkops.local.platform import Infrastructure
+
+
+def client_from(address: str, base_url: str, **kwargs: object) -> httpx.Client:
+    """An HTTP client whose requests leave from ``address`` (any 127.x.y.z is loopback), so a
+    test that blocks or throttles a source does not block the rest of the suite."""
+    transport = httpx.HTTPTransport(local_address=address)
+    return httpx.Client(base_url=base_url, transport=transport, timeout=60, **kwargs)  # type: ignore[arg-type]
+
+
+def superuser(infra: Infrastructure, dbname: str) -> psycopg.Connection[tuple[object, ...]]:
+    return psycopg.connect(infra.postgres.conninfo(dbname), autocommit=True)
+
+
+def create_operator(infra: Infrastructure, email: str, password: str) -> None:
+    hashed = Passwords().hash(password)
+    with superuser(infra, "chalkops_global") as conn:
+        conn.execute(
+            "INSERT INTO chalkops.global_system_users"
+            " (id, email, email_lower, password_hash, roles) VALUES (%s, %s, %s, %s, ARRAY['operator'])",
+            (new_id(), email, email.lower(), hashed),
+        )
+
+
+def tenant_schemas(infra: Infrastructure, dbname: str) -> set[str]:
+    with superuser(infra, dbname) as conn:
+        rows = conn.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE 't\\_%'"
+        ).fetchall()
+    return {str(row[0]) for row in rows}
