@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 UV := .tools/bin/uv
 export UV_PYTHON_DOWNLOADS := never
+# jsii (the CDK runtime) warns about Node 20 on every start; the notice is known, not news.
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
 .PHONY: dev test lint typecheck unit bench synth vault-apply env node clean

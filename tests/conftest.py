@@ -16,6 +16,7 @@ import pytest
 from chalkops.config import DatabaseSettings, VaultSettings
 from chalkops.local.platform import Infrastructure, LocalPlatform, Ports
 from chalkops.local.processes import port_is_free
+from chalkops.local.state import project_root
 
 
 def free_port_block(width: int) -> int:
@@ -44,7 +45,12 @@ def platform_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def local_platform(platform_state: Path) -> Iterator[LocalPlatform]:
     """The whole platform (databases, OpenBao, every API process), once per test run."""
-    platform = LocalPlatform(state_root=platform_state, ports=platform_ports())
+    web_root = project_root() / "web" / "dist" / "chalkops-web" / "browser"
+    platform = LocalPlatform(
+        state_root=platform_state,
+        ports=platform_ports(),
+        web_root=web_root if (web_root / "index.html").is_file() else None,
+    )
     platform.start(services=True)
     yield platform
     platform.stop()

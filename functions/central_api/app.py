@@ -15,6 +15,7 @@ from chalkops.http.problems import install_problem_handlers
 from chalkops.observability import get_logger
 from functions.central_api.composition import CentralServices, build_services
 from functions.central_api.routes import admin, auth, health, tenants
+from functions.central_api.routes.web import web_router
 
 logger = get_logger("chalkops.central")
 _AUDIT_EVERY_SECONDS = 60.0
@@ -42,6 +43,8 @@ def create_app(
     install_problem_handlers(app)
     for router in (health.router, auth.router, tenants.router, admin.router):
         app.include_router(router)
+    if resolved.web_root is not None and (resolved.web_root / "index.html").is_file():
+        app.include_router(web_router(resolved.web_root))  # last: API routes win
     app.add_middleware(
         RequestGuard, gate=_blacklist_gate(app), max_body_bytes=resolved.max_body_bytes
     )

@@ -16,7 +16,7 @@ from chalkops.http.guard import RequestGuard
 from chalkops.http.problems import install_problem_handlers
 from chalkops.regional.tenancy import forwarding_gate
 from functions.regional_api.composition import RegionalServices, build_services
-from functions.regional_api.routes import health
+from functions.regional_api.routes import auth, health, jwks, passkeys, users
 
 
 def create_app(
@@ -36,7 +36,8 @@ def create_app(
     )
     app.state.services = services
     install_problem_handlers(app)
-    app.include_router(health.router)
+    for router in (health.router, auth.router, passkeys.router, users.router, jwks.router):
+        app.include_router(router)
 
     def current() -> RegionalServices | None:
         value: RegionalServices | None = app.state.services

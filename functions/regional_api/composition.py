@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from chalkops.config import RegionalSettings
+from chalkops.crypto import Argon2Profile, Passwords
 from chalkops.db.factory import database_from_settings
 from chalkops.db.postgres import Database
+from chalkops.identity.passkeys.postgres import PostgresPasskeyRepository
+from chalkops.identity.passkeys.service import PasskeyService
+from chalkops.identity.sessions import SessionPolicy, SessionService
+from chalkops.identity.users import UserService
 from chalkops.regional.tenancy import RegionalTenants
-from chalkops.secrets.vault import VaultKeyValue, VaultSession
+from chalkops.secrets.vault import VaultKeyValue, VaultSession, VaultTransit
+from chalkops.security.throttle import LoginThrottle
 from chalkops.tokens.forwarding import ForwardingVerifier
-from chalkops.vault_config.plan import FORWARDING_PUBLIC_PATH
+from chalkops.tokens.jwt import TokenIssuer, TokenVerifier
+from chalkops.tokens.keys import PublicKeyCache
+from chalkops.tokens.types import TENANT_ACCESS_TYP
+from chalkops.vault_config.plan import FORWARDING_PUBLIC_PATH, webauthn_secret_path
 
 
 @dataclass
@@ -20,6 +30,21 @@ class RegionalServices:
     db: Database
     tenants: RegionalTenants
     forwarding: ForwardingVerifier
+    signing_keys: PublicKeyCache
+    access_tokens: TokenVerifier
+    sessions: SessionService
+    users: UserService
+    decoy_key: bytes
+
+    def passkeys(self, tenant_id: uuid.UUID) -> PasskeyService:
+        """A passkey service bound to one tenant's schema (cheap: no I/O to build)."""
+        return PasskeyService(
+            PostgresPasskeyRepository(self.db, tenant_id),
+            rp_id=self.settings.webauthn_rp_id,
+            rp_name=self.settings.webauthn_rp_name,
+            origins=self.settings.webauthn_origins,
+            decoy_key=self.decoy_key,
+        )
 
     def close(self) -> None:
         self.db.close()
@@ -31,11 +56,42 @@ def build_services(settings: RegionalSettings) -> RegionalServices:
         settings.database, vault, application_name=f"chalkops-regional-{settings.region}"
     )
     db.open()
-    public = VaultKeyValue(vault).read(FORWARDING_PUBLIC_PATH)
+    kv = VaultKeyValue(vault)
+    public = kv.read(FORWARDING_PUBLIC_PATH)
+    transit = VaultTransit(vault)
+    keys = PublicKeyCache(transit, settings.signing_key)
+    issuer = f"{settings.jwt_issuer}/{settings.region}"
+    passwords = Passwords(
+        Argon2Profile(
+            time_cost=settings.password_time_cost,
+            memory_kib=settings.password_memory_kib,
+            parallelism=settings.password_parallelism,
+        )
+    )
     return RegionalServices(
         settings=settings,
         vault=vault,
         db=db,
         tenants=RegionalTenants(db),
         forwarding=ForwardingVerifier(public["public_pem"], public["kid"], region=settings.region),
+        signing_keys=keys,
+        access_tokens=TokenVerifier(
+            keys, issuer=issuer, audience=settings.jwt_audience, typ=TENANT_ACCESS_TYP
+        ),
+        sessions=SessionService(
+            db=db,
+            passwords=passwords,
+            throttle=LoginThrottle(),
+            issuer=TokenIssuer(
+                transit,
+                key=settings.signing_key,
+                issuer=issuer,
+                audience=settings.jwt_audience,
+                typ=TENANT_ACCESS_TYP,
+                lifetime_seconds=settings.access_token_seconds,
+            ),
+            policy=SessionPolicy(),
+        ),
+        users=UserService(db=db, passwords=passwords),
+        decoy_key=bytes.fromhex(kv.read(webauthn_secret_path(settings.region))["decoy_key"]),
     )

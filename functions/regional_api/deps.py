@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from chalkops.errors import Unauthorized
+from chalkops.identity.exceptions import SessionRevoked
+from chalkops.identity.models import User
 from chalkops.regional.tenancy import CLIENT_IP_KEY, SCOPE_KEY, TenantContext
+from chalkops.tokens.exceptions import InvalidToken
+from chalkops.tokens.types import Claims
 from functions.regional_api.composition import RegionalServices
+
+_bearer = HTTPBearer(auto_error=False)
 
 
 def get_services(request: Request) -> RegionalServices:
@@ -30,3 +39,44 @@ def get_client_ip(request: Request) -> str:
 Services = Annotated[RegionalServices, Depends(get_services)]
 Tenant = Annotated[TenantContext, Depends(get_tenant)]
 ClientIp = Annotated[str, Depends(get_client_ip)]
+
+
+@dataclass(frozen=True)
+class Principal:
+    user: User
+    claims: Claims
+    session_id: uuid.UUID | None
+
+
+def get_principal(
+    services: Services,
+    tenant: Tenant,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None:
+        raise Unauthorized("a bearer access token is required")
+    claims = services.access_tokens.verify(credentials.credentials)
+    # The token must be for the tenant the central API resolved from the URL: a token of
+    # tenant A presented at /tenants/B/... is refused, whatever it says otherwise.
+    if claims.tenant_id != str(tenant.tenant_id):
+        raise InvalidToken("The token is not valid for this tenant.")
+    session = _session_id(claims)
+    user = services.users.current(tenant.tenant_id, _uuid(claims.sub), session)
+    if user is None:
+        raise SessionRevoked("the session has ended or the user no longer exists")
+    return Principal(user, claims, session)
+
+
+def _session_id(claims: Claims) -> uuid.UUID | None:
+    raw = claims.raw.get("sid")
+    return _uuid(str(raw)) if raw else None
+
+
+def _uuid(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError as exc:
+        raise InvalidToken("The token is not valid.") from exc
+
+
+CurrentUser = Annotated[Principal, Depends(get_principal)]

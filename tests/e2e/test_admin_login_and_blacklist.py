@@ -7,9 +7,10 @@ import uuid
 
 import jwt
 import pytest
+from argon2 import PasswordHasher, Type
 
 from chalkops.local.platform import Infrastructure
-from tests.support.platform import client_from, create_operator
+from tests.support.platform import client_from, create_operator, superuser
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "operator passphrase for tests"
@@ -148,3 +149,25 @@ def test_blacklist_management_needs_an_operator(central_url: str) -> None:
     with client_from("127.0.1.6", central_url) as client:
         assert client.get("/admin/blacklist").status_code == 401
         assert client.post("/admin/blacklist", json={"cidr": "10.0.0.0/8"}).status_code == 401
+
+
+def test_sign_in_rehashes_a_password_stored_with_older_parameters(
+    platform_infra: Infrastructure, central_url: str
+) -> None:
+    email = f"ops-{uuid.uuid4().hex[:8]}@chalkops.test"
+    create_operator(platform_infra, email, PASSWORD)
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1, type=Type.ID)
+    with superuser(platform_infra, "chalkops_global") as conn:
+        conn.execute(
+            "UPDATE chalkops.global_system_users SET password_hash = %s WHERE email_lower = %s",
+            (weak.hash(PASSWORD), email),
+        )
+    with client_from("127.0.1.7", central_url) as client:
+        assert client.post("/auth/login", json={"email": email, "password": PASSWORD}).is_success
+    with superuser(platform_infra, "chalkops_global") as conn:
+        stored = conn.execute(
+            "SELECT password_hash FROM chalkops.global_system_users WHERE email_lower = %s",
+            (email,),
+        ).fetchone()
+    assert stored is not None
+    assert str(stored[0]).startswith("$argon2id$v=19$m=65536,t=3,p=4$")

@@ -26,7 +26,8 @@ def create_operator(infra: Infrastructure, email: str, password: str) -> None:
     with superuser(infra, "chalkops_global") as conn:
         conn.execute(
             "INSERT INTO chalkops.global_system_users"
-            " (id, email, email_lower, password_hash, roles) VALUES (%s, %s, %s, %s, ARRAY['operator'])",
+            " (id, email, email_lower, password_hash, roles)"
+            " VALUES (%s, %s, %s, %s, ARRAY['operator'])",
             (new_id(), email, email.lower(), hashed),
         )
 

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
-
 from chalkops.controlplane.models import GlobalUser
 from chalkops.controlplane.postgres import ControlPlaneStore
 from chalkops.crypto import Passwords
 from chalkops.security.exceptions import InvalidCredentials
 from chalkops.security.postgres import PostgresThrottleStore
 from chalkops.security.throttle import LoginThrottle, utcnow
+from chalkops.tokens.base import AccessTokenIssuer
 from chalkops.tokens.types import IssuedToken
-
-
-class AccessTokenIssuer(Protocol):
-    def issue(
-        self, *, subject: str, roles: Sequence[str], tenant_id: str | None = None
-    ) -> IssuedToken: ...
 
 
 class GlobalAdminAuth:

@@ -204,6 +204,9 @@ class LocalPlatform:
                     dbname,
                     CHALKOPS_REGION=code,
                     CHALKOPS_SIGNING_KEY=regional_signing_key(code),
+                    # The web UI is served by the central API: that origin is the WebAuthn one.
+                    CHALKOPS_WEBAUTHN_RP_ID="localhost",
+                    CHALKOPS_WEBAUTHN_ORIGINS=f"http://localhost:{self.ports.central}",
                 ),
             )
         central_env = self._service_env(

@@ -6,6 +6,7 @@ it should keep (transit keys are never re-created, the forwarding key is generat
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,7 @@ from chalkops.vault_config.plan import (
     policy_name,
     regional_signing_key,
     render_policy,
+    webauthn_secret_path,
 )
 
 logger = get_logger("chalkops.vault_config")
@@ -50,6 +52,8 @@ def apply_plan(client: hvac.Client, plan: VaultPlan) -> dict[str, AppRoleLogin]:
     _enable_engines(client)
     _ensure_transit_keys(client, plan)
     _ensure_forwarding_key(client)
+    for region in plan.regions:
+        _ensure_webauthn_secret(client, region)
     _configure_databases(client, plan)
     for service in plan.services:
         client.sys.create_or_update_policy(
@@ -122,6 +126,20 @@ def _ensure_forwarding_key(client: hvac.Client) -> None:
         secret={"public_pem": public_pem, "kid": kid},
         mount_point=KV_MOUNT,
     )
+
+
+def _ensure_webauthn_secret(client: hvac.Client, region: str) -> None:
+    """One decoy key per region, shared by all its instances so unknown emails always get the
+    same decoy credentials, whichever instance answers (generated once, never rotated here)."""
+    path = webauthn_secret_path(region)
+    try:
+        client.secrets.kv.v2.read_secret_version(
+            path=path, mount_point=KV_MOUNT, raise_on_deleted_version=True
+        )
+    except InvalidPath:
+        client.secrets.kv.v2.create_or_update_secret(
+            path=path, secret={"decoy_key": secrets.token_hex(32)}, mount_point=KV_MOUNT
+        )
 
 
 def _configure_databases(client: hvac.Client, plan: VaultPlan) -> None:

@@ -16,6 +16,11 @@ FORWARDING_SIGNING_PATH = "forwarding/signing"
 FORWARDING_PUBLIC_PATH = "forwarding/public"
 
 
+def webauthn_secret_path(region: str) -> str:
+    """kv path of a region's WebAuthn secrets (the decoy key that hides unknown emails)."""
+    return f"regional/{region}/webauthn"
+
+
 def regional_signing_key(region: str) -> str:
     return f"jwt-{region}"
 

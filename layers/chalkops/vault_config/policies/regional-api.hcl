@@ -13,6 +13,11 @@ path "transit/keys/jwt-${region}" {
   capabilities = ["read"]
 }
 
+# This region's WebAuthn secrets (the key that makes decoy passkey options for unknown emails).
+path "chalkops-kv/data/regional/${region}/webauthn" {
+  capabilities = ["read"]
+}
+
 # Verifies the central API's forwarding credential.
 path "chalkops-kv/data/forwarding/public" {
   capabilities = ["read"]

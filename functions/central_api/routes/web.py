@@ -1,0 +1,42 @@
+"""The web UI's static build, served at the central API's origin (the WebAuthn origin locally).
+
+Files are served from the build folder; any other GET that is not an API path answers
+``index.html`` so the Angular router can handle deep links such as ``/sign-in``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+
+from chalkops.errors import NotFound
+
+API_PREFIXES = ("auth/", "tenants/", "admin/", "health", "regions", "openapi.json", "docs")
+
+
+def web_router(root: Path) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    resolved_root = root.resolve()
+    index = resolved_root / "index.html"
+
+    @router.get("/{path:path}")
+    def static(path: str) -> FileResponse:
+        if path.startswith(API_PREFIXES):
+            raise NotFound("no such resource")
+        candidate = (resolved_root / path).resolve()
+        if path and candidate.is_file() and candidate.is_relative_to(resolved_root):
+            return FileResponse(candidate, headers=_cache_headers(candidate))
+        if "." in Path(path).name:  # a missing asset, not a client-side route
+            raise NotFound("no such file")
+        return FileResponse(index, headers={"Cache-Control": "no-cache"})
+
+    return router
+
+
+def _cache_headers(path: Path) -> dict[str, str]:
+    # Angular's build fingerprints file names (main-ABC123.js): those can be cached for good.
+    if path.suffix in {".js", ".css", ".woff2"} and "-" in path.stem:
+        return {"Cache-Control": "public, max-age=31536000, immutable"}
+    return {"Cache-Control": "no-cache"}

@@ -1,0 +1,1 @@
+"""Tenant identity: who a tenant user is and how they prove it (passwords, passkeys, tokens)."""
