@@ -3,6 +3,9 @@
 cold_start: wall time of a fresh Python process that imports the regional API's Lambda handler and
 answers its first request (an API Gateway event through Mangum), against a fresh process that
 imports only fastapi + mangum and answers a hello request the same way. Median of several runs.
+The regional process runs with a real regional API environment on the embedded platform, so its
+first request pays what a Lambda cold start pays: the Vault login, the key and secret reads and
+the database pool's first dynamic credential.
 
 tenant_transaction: the library's tenant-scoped transaction (pool checkout, transaction-local
 search_path, one query, commit) against the same statements on a raw psycopg connection, both on
@@ -21,6 +24,7 @@ from pathlib import Path
 import psycopg
 
 from benchmarks._report import emit, paired_p50_ms
+from chalkops.local.platform import Infrastructure
 
 _EVENT = (
     "{'resource': '/{proxy+}', 'path': '/health', 'httpMethod': 'GET', 'headers': {},"
@@ -45,84 +49,84 @@ _BASELINE = (
 )
 
 
-def _process_seconds(code: str, runs: int) -> float:
+def _process_seconds(code: str, runs: int, env: dict[str, str] | None = None) -> float:
     samples = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+        subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, env=env)
         samples.append(time.perf_counter() - start)
     return statistics.median(samples)
 
 
-def cold_start(runs: int = 7) -> None:
+def cold_start(regional_env: dict[str, str], runs: int = 7) -> None:
     _process_seconds(_BASELINE, 1)  # warm the OS file cache for both
-    _process_seconds(_REGIONAL, 1)
+    _process_seconds(_REGIONAL, 1, regional_env)
     baseline = _process_seconds(_BASELINE, runs)
-    value = _process_seconds(_REGIONAL, runs)
+    value = _process_seconds(_REGIONAL, runs, regional_env)
     emit("cold_start", value * 1000, "ms", "fastapi_mangum_hello_cold_start", baseline * 1000)
 
 
-def tenant_transaction(runs: int = 2000) -> None:
+def tenant_transaction(infra: Infrastructure, runs: int = 2000) -> None:
     from chalkops.db.base import StaticCredentials  # noqa: PLC0415
     from chalkops.db.migrations import MigrationSet, migrate  # noqa: PLC0415
     from chalkops.db.postgres import Database  # noqa: PLC0415
     from chalkops.db.roles import DatabaseRoles  # noqa: PLC0415
     from chalkops.db.tenancy import tenant_schema  # noqa: PLC0415
     from chalkops.ids import new_id  # noqa: PLC0415
-    from chalkops.local.platform import LocalPlatform  # noqa: PLC0415
     from chalkops.secrets.vault import VaultDatabaseCredentials, VaultSession  # noqa: PLC0415
-    from tests.conftest import (  # noqa: PLC0415
-        database_settings_for,
-        platform_ports,
-        vault_settings_for,
+    from tests.conftest import database_settings_for, vault_settings_for  # noqa: PLC0415
+
+    dbname, service = "chalkops_local_1", "regional-api-local-1"
+    roles = DatabaseRoles(dbname)
+    tenant = new_id()
+    with psycopg.connect(infra.postgres.conninfo(dbname), autocommit=True) as admin:
+        migrate(
+            admin,
+            MigrationSet.TENANT,
+            tenant_schema(tenant),
+            owner_role=roles.owner,
+            usage_roles=(roles.app,),
+        )
+    login = VaultDatabaseCredentials(
+        VaultSession(vault_settings_for(infra, service)), service
+    ).current()
+    settings = database_settings_for(infra, dbname, service)
+    db = Database(settings, StaticCredentials(login.user, login.password))
+    db.open(wait=True)
+
+    def library() -> None:
+        with db.tenant_transaction(tenant) as conn:
+            conn.execute("SELECT count(*) FROM users").fetchone()
+
+    raw_conn = psycopg.connect(
+        host=settings.host, dbname=dbname, user=login.user, password=login.password
     )
+    quoted = f'"{tenant_schema(tenant)}"'
+
+    def raw() -> None:
+        raw_conn.execute("SELECT set_config('search_path', %s, true)", (quoted,))
+        raw_conn.execute("SELECT count(*) FROM users").fetchone()
+        raw_conn.commit()
+
+    value, baseline = paired_p50_ms(library, raw, runs=runs, warmup=50)
+    emit("tenant_transaction", value, "ms", "raw_psycopg_set_search_path_and_query", baseline)
+    raw_conn.close()
+    db.close()
+
+
+def main() -> None:
+    from chalkops.local.platform import LocalPlatform  # noqa: PLC0415
+    from tests.conftest import platform_ports  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory(prefix="chalkops-bench-") as folder:
         platform = LocalPlatform(state_root=Path(folder) / "state", ports=platform_ports())
         infra = platform.start(services=False)
         try:
-            dbname, service = "chalkops_local_1", "regional-api-local-1"
-            roles = DatabaseRoles(dbname)
-            tenant = new_id()
-            with psycopg.connect(infra.postgres.conninfo(dbname), autocommit=True) as admin:
-                migrate(
-                    admin,
-                    MigrationSet.TENANT,
-                    tenant_schema(tenant),
-                    owner_role=roles.owner,
-                    usage_roles=(roles.app,),
-                )
-            login = VaultDatabaseCredentials(
-                VaultSession(vault_settings_for(infra, service)), service
-            ).current()
-            settings = database_settings_for(infra, dbname, service)
-            db = Database(settings, StaticCredentials(login.user, login.password))
-            db.open(wait=True)
-
-            def library() -> None:
-                with db.tenant_transaction(tenant) as conn:
-                    conn.execute("SELECT count(*) FROM users").fetchone()
-
-            raw_conn = psycopg.connect(
-                host=settings.host, dbname=dbname, user=login.user, password=login.password
-            )
-            quoted = f'"{tenant_schema(tenant)}"'
-
-            def raw() -> None:
-                raw_conn.execute("SELECT set_config('search_path', %s, true)", (quoted,))
-                raw_conn.execute("SELECT count(*) FROM users").fetchone()
-                raw_conn.commit()
-
-            value, baseline = paired_p50_ms(library, raw, runs=runs, warmup=50)
-            emit(
-                "tenant_transaction", value, "ms", "raw_psycopg_set_search_path_and_query", baseline
-            )
-            raw_conn.close()
-            db.close()
+            cold_start(platform.regional_api_env(infra, 0))
+            tenant_transaction(infra)
         finally:
             platform.stop()
 
 
 if __name__ == "__main__":
-    cold_start()
-    tenant_transaction()
+    main()

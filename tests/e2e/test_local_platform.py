@@ -55,7 +55,7 @@ def test_every_service_answers_health_and_urls_are_printed(
     first_run: DevRun, base_port: int
 ) -> None:
     urls = first_run.urls()
-    assert urls["web UI + central API"] == f"http://127.0.0.1:{base_port}"
+    assert urls["web UI + central API"] == f"http://localhost:{base_port}"
     services = [name for name in urls if name.startswith(("regional-api-", "provisioner-"))]
     assert sorted(services) == [
         "provisioner-local-1",

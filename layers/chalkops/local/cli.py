@@ -53,7 +53,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_urls(platform: LocalPlatform) -> None:
-    lines = ["chalkops: the platform is up", f"  web UI + central API  {platform.services[-1].url}"]
+    # localhost, not 127.0.0.1: it is the WebAuthn origin, and browsers refuse passkeys on an IP.
+    web = f"http://localhost:{platform.ports.central}"
+    lines = ["chalkops: the platform is up", f"  web UI + central API  {web}"]
     for service in platform.services[:-1]:
         lines.append(f"  {service.name:<22}{service.url}")
     infra = platform.infrastructure

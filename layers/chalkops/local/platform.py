@@ -198,16 +198,7 @@ class LocalPlatform:
                 f"regional-api-{code}",
                 "functions.regional_api.app:create_app",
                 self.ports.regional(index),
-                self._service_env(
-                    infra,
-                    f"regional-api-{code}",
-                    dbname,
-                    CHALKOPS_REGION=code,
-                    CHALKOPS_SIGNING_KEY=regional_signing_key(code),
-                    # The web UI is served by the central API: that origin is the WebAuthn one.
-                    CHALKOPS_WEBAUTHN_RP_ID="localhost",
-                    CHALKOPS_WEBAUTHN_ORIGINS=f"http://localhost:{self.ports.central}",
-                ),
+                self.regional_api_env(infra, index),
             )
         central_env = self._service_env(
             infra, "central-api", GLOBAL_DATABASE_NAME, CHALKOPS_REGIONS=regions_json
@@ -216,6 +207,20 @@ class LocalPlatform:
             central_env["CHALKOPS_WEB_ROOT"] = str(self.web_root)
         self._launch(
             "central-api", "functions.central_api.app:create_app", self.ports.central, central_env
+        )
+
+    def regional_api_env(self, infra: Infrastructure, index: int) -> dict[str, str]:
+        """The environment a regional API process of region ``index`` runs with."""
+        code = self.regions[index][0]
+        return self._service_env(
+            infra,
+            f"regional-api-{code}",
+            region_database_name(code),
+            CHALKOPS_REGION=code,
+            CHALKOPS_SIGNING_KEY=regional_signing_key(code),
+            # The web UI is served by the central API: that origin is the WebAuthn one.
+            CHALKOPS_WEBAUTHN_RP_ID="localhost",
+            CHALKOPS_WEBAUTHN_ORIGINS=f"http://localhost:{self.ports.central}",
         )
 
     def _service_env(
