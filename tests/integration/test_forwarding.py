@@ -57,6 +57,13 @@ def echo_app() -> FastAPI:
     async def echo(path: str, request: Request) -> Response:
         if path == "slow":
             await asyncio.sleep(3)
+        if path.startswith("problem"):
+            problem = {"type": "about:blank", "title": "Nope", "status": 404, "code": "not_found"}
+            return Response(
+                json.dumps({**problem, "instance": request.url.path}),
+                status_code=404,
+                media_type="application/problem+json",
+            )
         context = request.scope[SCOPE_KEY]
         document = {
             "method": request.method,
@@ -135,6 +142,14 @@ def test_method_path_query_body_and_status_pass_through(region_url: str) -> None
     assert echoed["body"] == '{"x": "ü"}'
     assert echoed["tenant"] == "acme"
     assert ("x-region", "local-9") in [(k.lower(), v) for k, v in result.headers]  # type: ignore[attr-defined]
+
+
+def test_a_regional_problem_names_the_path_the_client_called(region_url: str) -> None:
+    result = forward(region_url, "GET", "problem/7", query=b"x=1")
+    assert result.status == 404  # type: ignore[attr-defined]
+    problem = json.loads(result.body)  # type: ignore[attr-defined]
+    assert problem["instance"] == "/tenants/acme/problem/7"
+    assert problem["code"] == "not_found", "the rest of the problem passes unchanged"
 
 
 def test_client_supplied_tenant_and_forwarding_headers_never_pass(region_url: str) -> None:

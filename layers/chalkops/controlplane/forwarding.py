@@ -7,6 +7,7 @@ short-lived credential this module attaches, bound to the tenant, region, method
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
@@ -16,6 +17,7 @@ import httpx
 from chalkops.config import Region
 from chalkops.controlplane.exceptions import RegionTimeout, RegionUnavailable
 from chalkops.controlplane.models import Tenant
+from chalkops.http.problem_document import PROBLEM_JSON
 
 CREDENTIAL_HEADER = "x-chalkops-forwarded"
 _HOP_BY_HOP = frozenset(
@@ -109,14 +111,29 @@ class Forwarder:
             raise RegionTimeout(f"the region {region.code} did not answer in time") from exc
         except httpx.HTTPError as exc:
             raise RegionUnavailable(f"the region {region.code} is unreachable") from exc
+        body_out = response.content
+        if response.headers.get("content-type", "").startswith(PROBLEM_JSON):
+            body_out = _client_instance(body_out, regional_path, f"/tenants/{tenant.name}")
         return ForwardedResponse(
             response.status_code,
             [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _HOP_BY_HOP],
-            response.content,
+            body_out,
         )
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+def _client_instance(body: bytes, regional_path: str, prefix: str) -> bytes:
+    """A problem's ``instance`` names the path the client called, not the region's own path."""
+    try:
+        problem = json.loads(body)
+    except ValueError:
+        return body
+    if not isinstance(problem, dict) or problem.get("instance") != regional_path:
+        return body
+    problem["instance"] = prefix + regional_path
+    return json.dumps(problem).encode()
 
 
 def _dropped(name: str) -> bool:
