@@ -89,6 +89,7 @@ def build_services(settings: RegionalSettings) -> RegionalServices:
                 audience=settings.jwt_audience,
                 typ=TENANT_ACCESS_TYP,
                 lifetime_seconds=settings.access_token_seconds,
+                on_new_kid=keys.expect,
             ),
             policy=SessionPolicy(),
         ),

@@ -9,8 +9,9 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 
 from chalkops.http.openapi import problems
+from chalkops.identity.passkeys.exceptions import InvalidPasskeyAssertion
 from chalkops.identity.passkeys.types import StoredPasskey
-from functions.regional_api.deps import CurrentUser, Services, Tenant
+from functions.regional_api.deps import ClientIp, CurrentUser, Services, Tenant
 from functions.regional_api.routes.auth import pair_out
 from functions.regional_api.schemas import (
     EmptyBody,
@@ -71,16 +72,16 @@ def login_options(
 
 
 @router.post("/login/verify", response_model=TokenPairOut, responses=problems(400, 401, 422))
-def login_verify(body: PasskeyLoginVerify, tenant: Tenant, services: Services) -> TokenPairOut:
+def login_verify(
+    body: PasskeyLoginVerify, tenant: Tenant, services: Services, ip: ClientIp
+) -> TokenPairOut:
     authenticated = services.passkeys(tenant.tenant_id).verify_authentication(
         body.credential, body.ceremony_id
     )
     user = services.users.current(tenant.tenant_id, authenticated.user_id, None)
-    if user is None:
-        from chalkops.identity.passkeys.exceptions import InvalidPasskeyAssertion  # noqa: PLC0415
-
+    if user is None:  # deleted between the ceremony and now
         raise InvalidPasskeyAssertion("the passkey could not be verified")
-    return pair_out(services.sessions.start(tenant.tenant_id, user))
+    return pair_out(services.sessions.passkey_sign_in(tenant.tenant_id, user, source_ip=ip))
 
 
 @router.get("", response_model=list[PasskeyOut], responses=problems(401))

@@ -16,7 +16,7 @@ from chalkops.crypto import Passwords, hash_token, new_token
 from chalkops.db.postgres import Database
 from chalkops.identity.exceptions import RefreshTokenInvalid, RefreshTokenReused
 from chalkops.identity.models import TokenPair, User
-from chalkops.identity.postgres import RefreshTokens, UserRepository, audit
+from chalkops.identity.postgres import Conn, RefreshTokens, UserRepository, audit
 from chalkops.security.exceptions import InvalidCredentials
 from chalkops.security.postgres import PostgresThrottleStore
 from chalkops.security.throttle import LoginThrottle, utcnow
@@ -50,16 +50,15 @@ class SessionService:
     ) -> TokenPair:
         now = utcnow()
         with self._db.tenant_transaction(tenant_id) as conn:
-            self._throttle.check(_throttle(conn), email=email, source=source_ip, now=now)
+            # Counted as a failure before the password is checked, so parallel guesses are
+            # bounded too; a success takes it back below.
+            self._throttle.admit(_throttle(conn), email=email, source=source_ip, now=now)
             found = UserRepository(conn).credentials_by_email(email)
         # Outside the transaction: Argon2id takes ~100 ms and must not hold a connection.
         # Unknown accounts burn the same verify, so both failures cost the same.
         ok = self._passwords.verify(found.password_hash if found else None, password)
         if found is None or not ok:
             with self._db.tenant_transaction(tenant_id) as conn:
-                self._throttle.record_failure(
-                    _throttle(conn), email=email, source=source_ip, now=now
-                )
                 audit(
                     conn,
                     "login.password",
@@ -71,10 +70,17 @@ class SessionService:
         stored = found.password_hash or ""
         new_hash = self._passwords.hash(password) if self._passwords.needs_rehash(stored) else None
         with self._db.tenant_transaction(tenant_id) as conn:
-            self._throttle.record_success(_throttle(conn), email=email)
+            self._throttle.succeeded(_throttle(conn), email=email, source=source_ip, now=now)
             UserRepository(conn).record_login(found.user.id, new_hash)
             audit(conn, "login.password", "success", user_id=found.user.id, source_ip=source_ip)
         return self.start(tenant_id, found.user)
+
+    def passkey_sign_in(self, tenant_id: uuid.UUID, user: User, *, source_ip: str) -> TokenPair:
+        """A session for a user whose passkey assertion was just verified (audited)."""
+        with self._db.tenant_transaction(tenant_id) as conn:
+            UserRepository(conn).record_login(user.id, None)
+            audit(conn, "login.passkey", "success", user_id=user.id, source_ip=source_ip)
+        return self.start(tenant_id, user)
 
     def start(self, tenant_id: uuid.UUID, user: User) -> TokenPair:
         """A new session (refresh family) for a user who just proved who they are."""
@@ -142,5 +148,5 @@ class SessionService:
         return TokenPair(issued.token, refresh, issued.expires_in)
 
 
-def _throttle(conn: object) -> PostgresThrottleStore:
-    return PostgresThrottleStore(conn, "login_throttle")  # type: ignore[arg-type]
+def _throttle(conn: Conn) -> PostgresThrottleStore:
+    return PostgresThrottleStore(conn, "login_throttle", lock=True)

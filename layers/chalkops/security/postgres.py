@@ -11,15 +11,34 @@ from chalkops.security.throttle import ThrottleState
 
 
 class PostgresThrottleStore:
-    """Runs on the caller's connection, inside the caller's transaction."""
+    """Runs on the caller's connection, inside the caller's transaction.
+
+    With ``lock=True`` every ``load`` first takes a transaction-scoped advisory lock per key (in
+    sorted order, so two callers never deadlock): concurrent sign-ins on the same account or
+    source then read-modify-write their counters one after the other instead of losing counts.
+    """
 
     def __init__(
-        self, conn: psycopg.Connection[Any], table: str, schema: str | None = None
+        self,
+        conn: psycopg.Connection[Any],
+        table: str,
+        schema: str | None = None,
+        *,
+        lock: bool = False,
     ) -> None:
         self._conn = conn
         self._table = sql.Identifier(schema, table) if schema else sql.Identifier(table)
+        self._lock = lock
 
     def load(self, keys: list[str]) -> dict[str, ThrottleState]:
+        if self._lock:
+            for key in sorted(set(keys)):
+                # Scoped by schema: the same email in two tenants is two different counters.
+                self._conn.execute(
+                    "SELECT pg_advisory_xact_lock(hashtextextended("
+                    "current_schema() || ':throttle:' || %s, 0))",
+                    (key,),
+                )
         rows = self._conn.execute(
             sql.SQL(
                 "SELECT key, window_start, failures, blocked_until FROM {} WHERE key = ANY(%s)"

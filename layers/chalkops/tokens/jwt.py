@@ -45,6 +45,7 @@ class TokenIssuer:
         lifetime_seconds: int,
         clock: Callable[[], float] = time.time,
         max_lifetime_seconds: int = MAX_ACCESS_TOKEN_LIFETIME,
+        on_new_kid: Callable[[str], None] | None = None,
     ) -> None:
         if not 0 < lifetime_seconds <= max_lifetime_seconds:
             raise ConfigurationError(
@@ -58,6 +59,9 @@ class TokenIssuer:
         self._lifetime = lifetime_seconds
         self._clock = clock
         self._kid: str | None = None
+        # Told whenever this issuer starts signing with a version it had not used before, so a
+        # verifier in the same process learns the new key before the token comes back to it.
+        self._on_new_kid = on_new_kid
 
     def issue(
         self,
@@ -78,6 +82,8 @@ class TokenIssuer:
             # Transit signs with whatever version is latest *now*; the header was written
             # before. If a rotation slipped in between, the header would name the wrong key, so
             # sign again under the kid transit just told us.
+            if signed_by != self._kid and self._on_new_kid is not None:
+                self._on_new_kid(signed_by)
             self._kid = signed_by
             if signed_by == kid:
                 token = (signing_input + b"." + jwt.utils.base64url_encode(signature)).decode()

@@ -66,6 +66,16 @@ class PublicKeyCache:
             self._ensure_fresh(self._clock(), wanted=None)
             return list(self._published)
 
+    def expect(self, kid: str) -> None:
+        """Our own issuer has just signed with ``kid``: learn it now, whatever the rate limit.
+
+        The rate limit is for kids named by callers; this one comes from Vault itself, so a token
+        issued right after a rotation is not refused for up to a refresh interval.
+        """
+        with self._lock:
+            if kid not in self._parsed:
+                self._refresh_keeping_stale(self._clock())
+
     def refresh(self) -> None:
         """Re-read the key now, e.g. right after an operator rotated or retired a version."""
         with self._lock:

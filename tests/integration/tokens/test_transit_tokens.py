@@ -158,3 +158,31 @@ def test_the_forwarding_credential_works_with_the_key_pair_vault_holds(
     assert (tenant.tenant_id, tenant.tenant_name, tenant.region) == (TENANT_ID, "acme", "local-1")
     with pytest.raises(InvalidForwardingCredential):
         region_2.verify(token, method="GET", path=path)
+
+
+def test_a_token_issued_right_after_a_rotation_verifies_in_the_same_process_at_once(
+    rotation_key: str, operator_transit: VaultTransit, vault_root: hvac.Client
+) -> None:
+    # Given a cache that would not re-read Vault for a long while after its first load …
+    cache = PublicKeyCache(operator_transit, rotation_key, min_refresh_interval_seconds=3600)
+    issuer = TokenIssuer(
+        operator_transit,
+        key=rotation_key,
+        issuer=REGION_ISSUER,
+        audience=TENANT_AUDIENCE,
+        typ=TENANT_ACCESS_TYP,
+        lifetime_seconds=900,
+        on_new_kid=cache.expect,
+    )
+    verifier = TokenVerifier(
+        cache, issuer=REGION_ISSUER, audience=TENANT_AUDIENCE, typ=TENANT_ACCESS_TYP
+    )
+    before = issuer.issue(subject="user-1", roles=["admin"])
+    assert verifier.verify(before.token).jti == before.jti
+    # … when an operator rotates the key, the issuer's next token names the new version
+    vault_root.secrets.transit.rotate_key(name=rotation_key)
+    after = issuer.issue(subject="user-1", roles=["admin"])
+    assert after.kid == f"{rotation_key}-v2"
+    # … and the verifier beside it accepts it at once, and the old one still.
+    assert verifier.verify(after.token).jti == after.jti
+    assert verifier.verify(before.token).jti == before.jti

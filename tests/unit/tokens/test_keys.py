@@ -14,12 +14,15 @@ from chalkops.secrets.exceptions import SecretsUnavailable
 from chalkops.tokens.exceptions import InvalidToken
 from chalkops.tokens.jwt import TokenIssuer, TokenVerifier
 from chalkops.tokens.keys import PublicKeyCache, jwks
+from chalkops.tokens.types import TENANT_ACCESS_TYP, TENANT_AUDIENCE
 from tests.unit.tokens.fakes import (
     KEY,
+    REGION_ISSUER,
     Clock,
     FakeTransit,
     forge,
     public_pem,
+    tenant_issuer,
 )
 
 
@@ -74,6 +77,37 @@ def test_a_flood_of_unknown_kids_reads_vault_at_most_once_per_interval(
         cache_clock.advance(0.1)  # 500 tokens over 50 seconds
     # The first load, then one refresh per 10 s window: about 5 reads instead of 500.
     assert transit.reads <= 6
+
+
+def test_a_token_our_issuer_signs_right_after_a_rotation_verifies_at_once(
+    cache: PublicKeyCache, transit: FakeTransit, cache_clock: Clock
+) -> None:
+    # Given the cache just spent its refresh on an invented kid (so it would wait 10 s) …
+    issuer = tenant_issuer(transit, on_new_kid=cache.expect)
+    verifier = TokenVerifier(
+        cache, issuer=REGION_ISSUER, audience=TENANT_AUDIENCE, typ=TENANT_ACCESS_TYP
+    )
+    verifier.verify(issuer.issue(subject="u", roles=[]).token)
+    attacker = ec.generate_private_key(ec.SECP256R1())
+    with pytest.raises(InvalidToken):
+        verifier.verify(
+            forge({"sub": "u"}, {"alg": "ES256", "typ": "at+jwt", "kid": "x"}, attacker)
+        )
+    # … when the key rotates and our issuer signs with the new version, no time passing,
+    transit.rotate(KEY)
+    fresh = issuer.issue(subject="u", roles=[])
+    # then the same process accepts the token it just issued.
+    assert fresh.kid == "jwt-test-v2"
+    assert verifier.verify(fresh.token).jti == fresh.jti
+
+
+def test_expecting_a_kid_the_cache_knows_reads_nothing(
+    cache: PublicKeyCache, transit: FakeTransit
+) -> None:
+    cache.published()
+    reads = transit.reads
+    cache.expect("jwt-test-v1")
+    assert transit.reads == reads
 
 
 def test_the_cache_serves_known_keys_without_reading_vault_again(
