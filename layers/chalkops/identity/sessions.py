@@ -14,7 +14,11 @@ from datetime import UTC, datetime, timedelta
 
 from chalkops.crypto import Passwords, hash_token, new_token
 from chalkops.db.postgres import Database
-from chalkops.identity.exceptions import RefreshTokenInvalid, RefreshTokenReused
+from chalkops.identity.exceptions import (
+    RefreshTokenInvalid,
+    RefreshTokenReused,
+    SessionRevoked,
+)
 from chalkops.identity.models import TokenPair, User
 from chalkops.identity.postgres import Conn, RefreshTokens, UserRepository, audit
 from chalkops.security.exceptions import InvalidCredentials
@@ -101,6 +105,8 @@ class SessionService:
             raise RefreshTokenReused("this refresh token was already used; the session is ended")
         if outcome == "expired":
             raise TokenExpired("the refresh token has expired; sign in again")
+        if outcome == "revoked":
+            raise SessionRevoked("this session has ended; sign in again")
         if user is None or family is None or outcome is None:
             raise RefreshTokenInvalid("the refresh token is not valid")
         return self._pair(tenant_id, user, family, outcome)
@@ -119,10 +125,13 @@ class SessionService:
             row = tokens.claim(hash_token(refresh_token))
             if row is None:
                 return None, None, None
-            if row["rotated_at"] is not None or row["revoked_at"] is not None:
+            if row["rotated_at"] is not None:
                 tokens.revoke_family(row["family_id"])
                 audit(conn, "refresh.reuse", "family_revoked", user_id=row["user_id"])
                 return "reused", None, None
+            if row["revoked_at"] is not None:
+                # Ended by sign-out (or an earlier reuse): not a theft signal of its own.
+                return "revoked", None, None
             if row["expires_at"] <= datetime.now(UTC):
                 return "expired", None, None
             user = UserRepository(conn).by_id(row["user_id"])
