@@ -9,6 +9,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from chalkops.security.passwords import NewPassword
+
 TenantName = Annotated[
     str,
     Field(
@@ -35,7 +37,7 @@ class RegisterRequest(BaseModel):
     tenant_name: TenantName
     region: Annotated[str, Field(min_length=1, max_length=40)]
     admin_email: Email
-    admin_password: Annotated[str, Field(min_length=1, max_length=4096)]
+    admin_password: NewPassword
     display_name: Annotated[str, Field(max_length=200)] | None = None
 
 

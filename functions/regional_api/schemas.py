@@ -8,6 +8,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalkops.security.passwords import NewPassword
+
 Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Role = Annotated[str, Field(pattern=r"^(admin|member)$")]
 
@@ -43,7 +45,7 @@ class UserOut(BaseModel):
 class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     email: Email
-    password: Annotated[str, Field(min_length=1, max_length=4096)]
+    password: NewPassword
     display_name: Annotated[str, Field(max_length=200)] | None = None
     roles: Annotated[list[Role], Field(min_length=1, max_length=2)] | None = None
 

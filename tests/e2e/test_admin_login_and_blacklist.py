@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import jwt
 import pytest
 from argon2 import PasswordHasher, Type
 
 from chalkops.local.platform import Infrastructure
-from tests.support.platform import client_from, create_operator, superuser
+from chalkops.security.throttle import LoginThrottle
+from tests.support.platform import (
+    client_from,
+    create_operator,
+    most_admitted_in_a_burst,
+    superuser,
+)
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "operator passphrase for tests"
@@ -75,6 +82,30 @@ def test_repeated_failures_throttle_the_account_with_retry_after(
     with client_from("127.0.1.3", central_url) as client:
         again = client.post("/auth/login", json={"email": email, "password": PASSWORD})
     assert again.status_code == 200, again.text
+
+
+def test_parallel_guesses_at_a_global_admin_get_no_more_than_the_free_failures(
+    platform_infra: Infrastructure, central_url: str
+) -> None:
+    email = f"ops-{uuid.uuid4().hex[:8]}@chalkops.test"
+    create_operator(platform_infra, email, PASSWORD)
+    guesses = [f"parallel guess {i} {uuid.uuid4().hex}" for i in range(12)]
+    with (
+        client_from("127.0.1.8", central_url) as client,
+        ThreadPoolExecutor(max_workers=12) as pool,
+    ):
+        statuses = list(
+            pool.map(
+                lambda guess: (
+                    client.post("/auth/login", json={"email": email, "password": guess}).status_code
+                ),
+                guesses,
+            )
+        )
+    # Each attempt is counted before its password is verified, so a burst cannot slip past
+    # (12 of 12 were verified before); the client's 60 s timeout bounds the burst's length.
+    assert statuses.count(401) <= most_admitted_in_a_burst(LoginThrottle(), 60), statuses
+    assert statuses.count(429) == len(statuses) - statuses.count(401)
 
 
 def test_a_throttled_account_does_not_affect_another(

@@ -20,6 +20,7 @@ from chalkops.config import Region
 from chalkops.controlplane.exceptions import RegionTimeout, RegionUnavailable
 from chalkops.controlplane.forwarding import Forwarder
 from chalkops.controlplane.models import Tenant, TenantStatus
+from chalkops.errors import NotFound
 from chalkops.http.guard import RequestGuard
 from chalkops.regional.tenancy import SCOPE_KEY, forwarding_gate
 from chalkops.tokens.forwarding import ForwardingSigner, ForwardingVerifier
@@ -219,3 +220,8 @@ def test_the_region_refuses_anything_the_central_api_did_not_sign_for_this_reque
     response = httpx.request(method, region_url + path, headers=headers)
     assert response.status_code == 401
     assert response.json()["code"] == "forwarding_required"
+
+
+def test_a_path_no_url_can_carry_is_not_found_not_a_crash(region_url: str) -> None:
+    with pytest.raises(NotFound):
+        forward(region_url, "GET", "users/\x1f")

@@ -8,6 +8,7 @@ import psycopg
 from chalkops.crypto import Passwords
 from chalkops.ids import new_id
 from chalkops.local.platform import Infrastructure
+from chalkops.security.throttle import LoginThrottle
 
 
 def client_from(address: str, base_url: str, **kwargs: object) -> httpx.Client:
@@ -38,3 +39,21 @@ def tenant_schemas(infra: Infrastructure, dbname: str) -> set[str]:
             "SELECT nspname FROM pg_namespace WHERE nspname LIKE 't\\_%'"
         ).fetchall()
     return {str(row[0]) for row in rows}
+
+
+def most_admitted_in_a_burst(throttle: LoginThrottle, within_seconds: float) -> int:
+    """The most failures a burst of parallel guesses can get verified, whatever the timing.
+
+    Each attempt is counted before its password is verified, so only the free failures pass
+    at once; one more passes each time a block expires, and every such failure doubles the
+    next block (2 s, 4 s, 8 s …). A burst that ends within ``within_seconds`` (the client's
+    timeout) therefore sees a bounded number of extra ones, however slow the machine is.
+    The exact bound, at a fixed instant, is proven in tests/integration/test_throttle_postgres.py.
+    """
+    policy = throttle.policy
+    extra, elapsed, block = 0, 0.0, policy.first_block.total_seconds()
+    while elapsed + block <= within_seconds:
+        elapsed += block
+        extra += 1
+        block = min(block * 2, policy.max_block.total_seconds())
+    return policy.account_free_failures + extra

@@ -111,3 +111,19 @@ def test_brackets_inside_strings_do_not_count_as_depth() -> None:
     body = json.dumps({"a": "[[[[[[[[[[[[[[[[[[[[{{{{{{{{{{"}).encode()
     response = client.post("/echo", content=body, headers={"content-type": "application/json"})
     assert response.status_code == 200
+
+
+def test_a_nul_escape_inside_a_json_string_is_400() -> None:
+    response = client.post(
+        "/echo",
+        content=b'{"email": "a\\u0000@x.test"}',
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "nul_character"
+
+
+def test_an_escaped_backslash_before_u0000_is_ordinary_text() -> None:
+    body = b'{"note": "C:\\\\u0000dir"}'  # the text is C:\u0000dir: a backslash, then "u0000"
+    response = client.post("/echo", content=body, headers={"content-type": "application/json"})
+    assert response.json() == {"bytes": len(body)}

@@ -29,17 +29,15 @@ class GlobalAdminAuth:
     def login(self, *, email: str, password: str, source_ip: str) -> IssuedToken:
         now = utcnow()
         with self._store.db.transaction() as conn:
-            self._throttle.check(_throttle_store(conn), email=email, source=source_ip, now=now)
+            # Counted as a failure before the password is checked, so parallel guesses are
+            # bounded too; a success takes it back below.
+            self._throttle.admit(_throttle_store(conn), email=email, source=source_ip, now=now)
         user = self._verify(email, password)
         if user is None:
-            with self._store.db.transaction() as conn:
-                self._throttle.record_failure(
-                    _throttle_store(conn), email=email, source=source_ip, now=now
-                )
             self._store.audit("global_admin.login", "failure", actor=email, source_ip=source_ip)
             raise InvalidCredentials("the email or password is wrong")
         with self._store.db.transaction() as conn:
-            self._throttle.record_success(_throttle_store(conn), email=email)
+            self._throttle.succeeded(_throttle_store(conn), email=email, source=source_ip, now=now)
         rehashed = (
             self._passwords.hash(password)
             if self._passwords.needs_rehash(user.password_hash)
@@ -71,4 +69,4 @@ class GlobalAdminAuth:
 
 
 def _throttle_store(conn: object) -> PostgresThrottleStore:
-    return PostgresThrottleStore(conn, "login_throttle", schema="chalkops")  # type: ignore[arg-type]
+    return PostgresThrottleStore(conn, "login_throttle", schema="chalkops", lock=True)  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ import httpx
 from chalkops.config import Region
 from chalkops.controlplane.exceptions import RegionTimeout, RegionUnavailable
 from chalkops.controlplane.models import Tenant
+from chalkops.errors import NotFound
 from chalkops.http.problem_document import PROBLEM_JSON
 
 CREDENTIAL_HEADER = "x-chalkops-forwarded"
@@ -107,6 +108,9 @@ class Forwarder:
                 headers=outgoing,
                 content=body or None,
             )
+        except httpx.InvalidURL as exc:
+            # A path no URL can carry cannot name any regional resource.
+            raise NotFound("no such resource") from exc
         except httpx.TimeoutException as exc:
             raise RegionTimeout(f"the region {region.code} did not answer in time") from exc
         except httpx.HTTPError as exc:

@@ -3,7 +3,9 @@
 Pure ASGI rather than Starlette's ``BaseHTTPMiddleware`` so it adds next to nothing to a request.
 Bodies are buffered up to ``max_body_bytes`` (bigger → 413) and JSON bodies nested deeper than
 ``max_json_depth`` get a 400 before the JSON parser — whose recursion limit would otherwise turn
-hostile input into a 500 — ever sees them.
+hostile input into a 500 — ever sees them. Paths that decode to control characters (``%00``,
+``%1F``…) get a 404: no ChalkOps resource has one, PostgreSQL text cannot hold NUL, and an HTTP
+client re-sending such a path (the central API's forwarding) refuses to build the URL.
 """
 
 from __future__ import annotations
@@ -51,6 +53,10 @@ class RequestGuard:
         request_id = _header(scope, b"x-request-id") or new_id().hex
         with bind(request_id=request_id[:64]):
             rejection = self.gate(scope) if self.gate else None
+            if rejection is None and _has_control_characters(str(scope.get("path", ""))):
+                rejection = Rejection(
+                    404, "not_found", "Not found", "no resource has control characters in its path"
+                )
             if rejection is not None:
                 await _problem(send, rejection)
                 return
@@ -80,13 +86,23 @@ class RequestGuard:
                 break
         body = b"".join(chunks)
         content_type = (_header(scope, b"content-type") or "").lower()
-        if body and "json" in content_type and _json_depth(body) > self.max_json_depth:
-            raise Rejection(
-                400,
-                "json_too_deep",
-                "JSON too deep",
-                f"JSON nesting deeper than {self.max_json_depth} levels is refused",
-            )
+        if body and "json" in content_type:
+            depth, has_nul = _scan_json(body)
+            if depth > self.max_json_depth:
+                raise Rejection(
+                    400,
+                    "json_too_deep",
+                    "JSON too deep",
+                    f"JSON nesting deeper than {self.max_json_depth} levels is refused",
+                )
+            if has_nul:
+                # PostgreSQL text cannot hold NUL, and no field of ours has a use for it.
+                raise Rejection(
+                    400,
+                    "nul_character",
+                    "NUL character",
+                    "text containing the NUL character (\\u0000) is refused",
+                )
         return body
 
 
@@ -96,14 +112,20 @@ def _too_large(limit: int) -> Rejection:
     )
 
 
-def _json_depth(body: bytes) -> int:
-    """Deepest nesting of arrays/objects, ignoring brackets inside strings (one linear pass)."""
+def _has_control_characters(path: str) -> bool:
+    return any(ord(char) < 0x20 or ord(char) == 0x7F for char in path)
+
+
+def _scan_json(body: bytes) -> tuple[int, bool]:
+    """Deepest nesting of arrays/objects (ignoring brackets inside strings) and whether a
+    string holds a ``\\u0000`` escape, in one linear pass before any parser runs."""
     depth = deepest = 0
-    in_string = escaped = False
-    for byte in body:
+    in_string = escaped = has_nul = False
+    for index, byte in enumerate(body):
         if in_string:
             if escaped:
                 escaped = False
+                has_nul = has_nul or (byte == 0x75 and body[index + 1 : index + 5] == b"0000")
             elif byte == 0x5C:  # backslash
                 escaped = True
             elif byte == 0x22:  # quote
@@ -115,7 +137,7 @@ def _json_depth(body: bytes) -> int:
             deepest = max(deepest, depth)
         elif byte in (0x5D, 0x7D):
             depth -= 1
-    return deepest
+    return deepest, has_nul
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

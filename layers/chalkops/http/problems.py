@@ -12,8 +12,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from chalkops.errors import ChalkOpsError
+from chalkops.http.openapi import document_common_problems
 from chalkops.http.problem_document import PROBLEM_JSON, problem_document
 from chalkops.observability import get_logger
 
@@ -88,7 +90,48 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return errors
 
 
+_PROBED_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed_methods(request: Request) -> str | None:
+    """Every method the API serves at this path.
+
+    Starlette's 405 names only the methods of the first route whose path matched, so a path
+    served by two routes (``GET`` and ``POST /admin/blacklist``) would advertise half of them.
+    Each method is probed through the routes' own matching (nested routers included); routers
+    left out of the schema (the web UI's catch-all ``GET /{path}``) are not part of the API.
+    """
+    routes = [
+        route
+        for route in request.app.router.routes
+        if getattr(getattr(route, "original_router", route), "include_in_schema", True)
+    ]
+    allowed = [
+        method
+        for method in _PROBED_METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    ]
+    return ", ".join(allowed) or None
+
+
+def _document_problems(app: FastAPI) -> None:
+    generate = app.openapi
+    documented: list[dict[str, Any]] = []
+
+    def openapi() -> dict[str, Any]:
+        schema = generate()  # cached by FastAPI until its routes change
+        if not documented or documented[0] is not schema:
+            documented[:] = [document_common_problems(schema)]
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install_problem_handlers(app: FastAPI) -> None:
+    _document_problems(app)
+
     @app.exception_handler(ChalkOpsError)
     async def _chalkops_error(request: Request, exc: ChalkOpsError) -> JSONResponse:
         if exc.status >= 500:
@@ -121,13 +164,18 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code, title = _STATUS_CODES.get(exc.status_code, ("http_error", "HTTP error"))
         detail = exc.detail if isinstance(exc.detail, str) else title
+        headers = dict(exc.headers) if exc.headers else {}
+        if exc.status_code == 405:
+            allowed = _allowed_methods(request)
+            if allowed:
+                headers["Allow"] = allowed
         return problem(
             exc.status_code,
             code,
             title,
             detail,
             instance=request.url.path,
-            headers=dict(exc.headers) if exc.headers else None,
+            headers=headers or None,
         )
 
     @app.exception_handler(Exception)

@@ -46,7 +46,7 @@ from tests.e2e.identity.support import (
     unique_name,
 )
 from tests.support.authenticator import SoftAuthenticator
-from tests.support.platform import client_from, superuser
+from tests.support.platform import client_from, most_admitted_in_a_burst, superuser
 
 pytestmark = pytest.mark.e2e
 
@@ -509,8 +509,9 @@ def test_parallel_guesses_get_no_more_than_the_free_failures_2(
                 lambda guess: login(http, admin.tenant, body["email"], guess).status_code, guesses
             )
         )
-    # Five free failures per account; every other guess is refused without being verified.
-    assert statuses.count(401) <= LoginThrottle().policy.account_free_failures, statuses
+    # Five free failures per account; every other guess is refused without being verified
+    # unless a block expired mid-burst (bounded: blocks double; the client times out at 60 s).
+    assert statuses.count(401) <= most_admitted_in_a_burst(LoginThrottle(), 60), statuses
     assert statuses.count(429) == len(statuses) - statuses.count(401)
 
 
