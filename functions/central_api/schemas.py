@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from chalkops.security.passwords import NewPassword
+from chalkops.http.fields import Email, NewPassword
 
 TenantName = Annotated[
     str,
@@ -20,7 +20,6 @@ TenantName = Annotated[
         description="3-63 characters of a-z, 0-9 and '-', starting with a letter",
     ),
 ]
-Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 
 
 class Health(BaseModel):

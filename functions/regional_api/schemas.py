@@ -8,9 +8,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalkops.security.passwords import NewPassword
+from chalkops.http.fields import Email, NewPassword
 
-Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Role = Annotated[str, Field(pattern=r"^(admin|member)$")]
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
+from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from chalkops.errors import NotFound
 
@@ -22,8 +24,10 @@ def web_router(root: Path) -> APIRouter:
     index = resolved_root / "index.html"
 
     @router.get("/{path:path}")
-    def static(path: str) -> FileResponse:
+    def static(path: str, request: Request) -> FileResponse:
         if path.startswith(API_PREFIXES):
+            if _served_with_another_method(request):
+                raise HTTPException(405)  # as if this catch-all were not here
             raise NotFound("no such resource")
         candidate = (resolved_root / path).resolve()
         if path and candidate.is_file() and candidate.is_relative_to(resolved_root):
@@ -33,6 +37,12 @@ def web_router(root: Path) -> APIRouter:
         return FileResponse(index, headers={"Cache-Control": "no-cache"})
 
     return router
+
+
+def _served_with_another_method(request: Request) -> bool:
+    return any(
+        route.matches(request.scope)[0] is Match.PARTIAL for route in request.app.router.routes
+    )
 
 
 def _cache_headers(path: Path) -> dict[str, str]:

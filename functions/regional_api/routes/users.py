@@ -27,7 +27,7 @@ def user_out(user: User, tenant_id: uuid.UUID) -> UserOut:
 
 
 @router.get("/me", response_model=UserOut)
-def me(principal: CurrentUser, tenant: Tenant) -> UserOut:
+async def me(principal: CurrentUser, tenant: Tenant) -> UserOut:
     return user_out(principal.user, tenant.tenant_id)
 
 

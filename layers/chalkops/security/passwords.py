@@ -8,18 +8,11 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
-from typing import Annotated
-
-from pydantic import Field
 
 from chalkops.errors import ValidationFailed
 
 MIN_LENGTH = 8
 MAX_LENGTH = 1024
-
-# A new password's length rule as a request-schema type, so the OpenAPI documents say what will
-# be accepted; check_password still refuses common passwords and the email as a password.
-NewPassword = Annotated[str, Field(min_length=MIN_LENGTH, max_length=MAX_LENGTH)]
 
 
 class WeakPassword(ValidationFailed):
