@@ -11,7 +11,7 @@ from chalkops.controlplane.forwarding import Forwarder
 from chalkops.controlplane.postgres import ControlPlaneStore
 from chalkops.controlplane.regions import RegionDirectory
 from chalkops.controlplane.registration import RegistrationService
-from chalkops.crypto import Argon2Profile, Passwords
+from chalkops.crypto import Passwords
 from chalkops.db.factory import database_from_settings
 from chalkops.db.postgres import Database
 from chalkops.provisioning.aws_lambda import LambdaProvisioningClient
@@ -47,13 +47,7 @@ class CentralServices:
 
 
 def passwords_from(settings: CentralSettings) -> Passwords:
-    return Passwords(
-        Argon2Profile(
-            time_cost=settings.password_time_cost,
-            memory_kib=settings.password_memory_kib,
-            parallelism=settings.password_parallelism,
-        )
-    )
+    return Passwords(settings.argon2_profile())
 
 
 def build_services(settings: CentralSettings) -> CentralServices:

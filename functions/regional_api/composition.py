@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 from chalkops.config import RegionalSettings
-from chalkops.crypto import Argon2Profile, Passwords
+from chalkops.crypto import Passwords
 from chalkops.db.factory import database_from_settings
 from chalkops.db.postgres import Database
 from chalkops.identity.passkeys.postgres import PostgresPasskeyRepository
@@ -61,13 +62,7 @@ def build_services(settings: RegionalSettings) -> RegionalServices:
     transit = VaultTransit(vault)
     keys = PublicKeyCache(transit, settings.signing_key)
     issuer = f"{settings.jwt_issuer}/{settings.region}"
-    passwords = Passwords(
-        Argon2Profile(
-            time_cost=settings.password_time_cost,
-            memory_kib=settings.password_memory_kib,
-            parallelism=settings.password_parallelism,
-        )
-    )
+    passwords = Passwords(settings.argon2_profile())
     return RegionalServices(
         settings=settings,
         vault=vault,
@@ -91,7 +86,9 @@ def build_services(settings: RegionalSettings) -> RegionalServices:
                 lifetime_seconds=settings.access_token_seconds,
                 on_new_kid=keys.expect,
             ),
-            policy=SessionPolicy(),
+            policy=SessionPolicy(
+                refresh_lifetime=timedelta(seconds=settings.refresh_token_seconds)
+            ),
         ),
         users=UserService(db=db, passwords=passwords),
         decoy_key=bytes.fromhex(kv.read(webauthn_secret_path(settings.region))["decoy_key"]),

@@ -47,7 +47,7 @@ ClientIp = Annotated[str, Depends(get_client_ip)]
 class Principal:
     user: User
     claims: Claims
-    session_id: uuid.UUID | None
+    session_id: uuid.UUID
 
 
 def get_principal(
@@ -69,9 +69,13 @@ def get_principal(
     return Principal(user, claims, session)
 
 
-def _session_id(claims: Claims) -> uuid.UUID | None:
+def _session_id(claims: Claims) -> uuid.UUID:
+    # Every tenant access token names its session: without one, sign-out and refresh-reuse
+    # detection could not end it before it expires.
     raw = claims.raw.get("sid")
-    return _uuid(str(raw)) if raw else None
+    if not raw:
+        raise InvalidToken("The token is not valid.")
+    return _uuid(str(raw))
 
 
 def _uuid(value: str) -> uuid.UUID:

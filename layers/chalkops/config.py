@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from chalkops.crypto import Argon2Profile
 from chalkops.errors import ConfigurationError
 
 LAMBDA_PYTHON_RUNTIME = "python3.12"
@@ -116,6 +117,13 @@ class ServiceSettings(BaseSettings):
             ("CHALKOPS_DATABASE__PASSWORD", self.database.password),
         ]
 
+    def argon2_profile(self) -> Argon2Profile:
+        return Argon2Profile(
+            time_cost=self.password_time_cost,
+            memory_kib=self.password_memory_kib,
+            parallelism=self.password_parallelism,
+        )
+
 
 class CentralSettings(ServiceSettings):
     """The central API (global control plane)."""
@@ -150,8 +158,9 @@ class RegionalSettings(ServiceSettings):
     jwt_audience: str = "chalkops-tenant"
     signing_key: str = "regional-jwt"
     forwarding_key: str = "forwarding"
-    access_token_seconds: int = 900
-    refresh_token_seconds: int = 14 * 24 * 3600
+    # Access tokens live at most 15 minutes (they cannot be recalled before their expiry).
+    access_token_seconds: Annotated[int, Field(ge=60, le=900)] = 900
+    refresh_token_seconds: Annotated[int, Field(ge=300)] = 14 * 24 * 3600
     webauthn_rp_id: str = "localhost"
     webauthn_rp_name: str = "ChalkOps"
     webauthn_origins: Annotated[list[str], NoDecode] = Field(

@@ -56,3 +56,11 @@ def test_webauthn_origins_are_an_allow_list(monkeypatch: pytest.MonkeyPatch) -> 
         "http://localhost:8000",
         "https://app.chalkops.dev",
     ]
+
+
+def test_access_tokens_cannot_be_configured_past_fifteen_minutes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CHALKOPS_ACCESS_TOKEN_SECONDS", "3600")
+    with pytest.raises(ValueError, match="access_token_seconds"):
+        RegionalSettings()

@@ -29,14 +29,26 @@ def web_router(root: Path) -> APIRouter:
             if _served_with_another_method(request):
                 raise HTTPException(405)  # as if this catch-all were not here
             raise NotFound("no such resource")
-        candidate = (resolved_root / path).resolve()
-        if path and candidate.is_file() and candidate.is_relative_to(resolved_root):
+        candidate = _file_under(resolved_root, path)
+        if candidate is not None:
             return FileResponse(candidate, headers=_cache_headers(candidate))
         if "." in Path(path).name:  # a missing asset, not a client-side route
             raise NotFound("no such file")
         return FileResponse(index, headers={"Cache-Control": "no-cache"})
 
     return router
+
+
+def _file_under(root: Path, path: str) -> Path | None:
+    """The build file a request path names, if any; never a file outside the build folder."""
+    if not path:
+        return None
+    try:
+        candidate = (root / path).resolve()
+        # An over-long name raises ENAMETOOLONG (pathlib swallows only "not found" errors).
+        return candidate if candidate.is_relative_to(root) and candidate.is_file() else None
+    except OSError:
+        return None
 
 
 def _served_with_another_method(request: Request) -> bool:

@@ -34,6 +34,5 @@ def refresh(body: RefreshRequest, tenant: Tenant, services: Services) -> TokenPa
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=problems(401))
 def logout(principal: CurrentUser, tenant: Tenant, services: Services) -> Response:
-    if principal.session_id is not None:
-        services.sessions.sign_out(tenant.tenant_id, principal.session_id, principal.user.id)
+    services.sessions.sign_out(tenant.tenant_id, principal.session_id, principal.user.id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

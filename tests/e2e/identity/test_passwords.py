@@ -158,9 +158,11 @@ def test_repeated_failures_throttle_the_account_with_retry_after_2(
             for i in range(5)
         ]
         assert statuses == [401] * 5
+        # The fifth failure set a block (hold_block asserts it) — stretched so that a slow
+        # Argon2id on a busy machine cannot outlast its first 2 s before the next attempt.
+        hold_block(platform_infra, admin.tenant, body["email"])
         blocked = login(stranger, admin.tenant, body["email"], "one more guess here")
         assert_throttled(blocked, "account_locked")
-        hold_block(platform_infra, admin.tenant, body["email"])
         # Even the right password, from a new address, waits while the account is blocked …
         assert_throttled(login(elsewhere, admin.tenant, body["email"], password), "account_locked")
         # … and other accounts are not affected.

@@ -131,7 +131,7 @@ def test_a_real_signature_relabelled_with_another_algorithm_is_rejected_13(
 # Item 14: required claims -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("missing", ["exp", "iat", "iss", "aud", "sub", "jti", "tenant_id"])
+@pytest.mark.parametrize("missing", ["exp", "iat", "iss", "aud", "sub", "jti", "tenant_id", "sid"])
 def test_a_token_missing_a_required_claim_is_rejected_14(
     admin: Session, transit: VaultTransit, missing: str
 ) -> None:
