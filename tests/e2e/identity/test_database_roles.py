@@ -15,7 +15,7 @@ import pytest
 from chalkops.db.tenancy import tenant_schema
 from chalkops.local.platform import Infrastructure
 from chalkops.vault_config.plan import region_database_name
-from tests.e2e.identity.support import Tenant, login
+from tests.e2e.identity.support import Tenant, login, register_tenant
 from tests.support.platform import superuser, tenant_schemas
 
 pytestmark = pytest.mark.e2e
@@ -24,9 +24,10 @@ REGIONS = ("local-1", "local-2")
 
 @pytest.mark.parametrize("region", REGIONS)
 def test_the_regional_apis_database_logins_are_not_owner_superuser_or_bypassrls_22(
-    platform_infra: Infrastructure, http: httpx.Client, tenant: Tenant, region: str
+    platform_infra: Infrastructure, http: httpx.Client, region: str
 ) -> None:
-    # Make sure the API has live pooled connections to look at.
+    # Make sure this region's API has live pooled connections to look at.
+    tenant = register_tenant(http, region)
     assert login(http, tenant, tenant.admin_email, tenant.admin_password).status_code == 200
     dbname = region_database_name(region)
     with superuser(platform_infra, dbname) as conn:

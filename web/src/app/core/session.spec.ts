@@ -136,6 +136,16 @@ describe('SessionStore', () => {
     expect(store.signedIn()).toBe(false);
   });
 
+  it('keeps the session when the refresh fails for a reason other than a refusal', async () => {
+    const { store, api } = setup();
+    await store.signInWithPassword('acme', 'a@acme.test', 'pw');
+    api.refresh.mockRejectedValueOnce(ApiError.network());
+    api.expireNext = true;
+    await expect(store.authorized((auth) => api.me(auth))).rejects.toBeInstanceOf(ApiError);
+    expect(store.signedIn()).toBe(true);
+    expect(store.session()?.refreshToken).toBe('refresh-1');
+  });
+
   it('does not retry errors other than an expired token', async () => {
     const { store, api } = setup();
     await store.signInWithPassword('acme', 'a@acme.test', 'pw');

@@ -152,7 +152,9 @@ export class SessionStore {
         refreshToken: pair.refresh_token,
       });
     } catch (error) {
-      this.clearTenant();
+      // Only a refused refresh ends the session: after a network error or a 5xx the tokens may
+      // still be good, and signing out would lose a session the server still holds.
+      if (error instanceof ApiError && error.status === 401) this.clearTenant();
       throw error;
     }
   }
