@@ -8,45 +8,26 @@ import psycopg
 import pytest
 
 from chalkops.db.exceptions import InvalidTenantSchema
-from chalkops.db.migrations import MigrationSet, migrate
 from chalkops.db.postgres import Database
-from chalkops.db.roles import DatabaseRoles
 from chalkops.db.tenancy import tenant_schema
 from chalkops.ids import new_id
 from chalkops.local.platform import Infrastructure
-from chalkops.secrets.vault import VaultDatabaseCredentials, VaultSession
-from chalkops.vault_config.plan import region_database_name
-from tests.conftest import database_settings_for, vault_settings_for
+from tests.support.platform import migrated_tenants, regional_app_database
 
 pytestmark = pytest.mark.integration
 REGION = "local-1"
-DB = region_database_name(REGION)
 
 
 @pytest.fixture(scope="module")
 def two_tenants(platform_infra: Infrastructure) -> tuple[str, str]:
-    roles = DatabaseRoles(DB)
-    tenants = (str(new_id()), str(new_id()))
-    with psycopg.connect(platform_infra.postgres.conninfo(DB), autocommit=True) as conn:
-        for tenant in tenants:
-            migrate(
-                conn,
-                MigrationSet.TENANT,
-                tenant_schema(tenant),
-                owner_role=roles.owner,
-                usage_roles=(roles.app,),
-            )
-    return tenants
+    first, second = migrated_tenants(platform_infra, REGION, count=2)
+    return first, second
 
 
 @pytest.fixture
 def app_db(platform_infra: Infrastructure) -> Iterator[Database]:
     """The regional API's view of the database: one pooled connection, dynamic credentials."""
-    session = VaultSession(vault_settings_for(platform_infra, f"regional-api-{REGION}"))
-    settings = database_settings_for(platform_infra, DB, f"regional-api-{REGION}").model_copy(
-        update={"pool_max_size": 1}
-    )
-    db = Database(settings, VaultDatabaseCredentials(session, f"regional-api-{REGION}"))
+    db = regional_app_database(platform_infra, REGION, pool_max_size=1)
     db.open(wait=False)
     yield db
     db.close()

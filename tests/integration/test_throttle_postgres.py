@@ -11,52 +11,30 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
-import psycopg
 import pytest
 
-from chalkops.db.migrations import MigrationSet, migrate
 from chalkops.db.postgres import Database
-from chalkops.db.roles import DatabaseRoles
-from chalkops.db.tenancy import tenant_schema
 from chalkops.ids import new_id
 from chalkops.local.platform import Infrastructure
-from chalkops.secrets.vault import VaultDatabaseCredentials, VaultSession
 from chalkops.security.exceptions import AccountLocked
 from chalkops.security.postgres import PostgresThrottleStore
 from chalkops.security.throttle import LoginThrottle
-from chalkops.vault_config.plan import region_database_name
-from tests.conftest import database_settings_for, vault_settings_for
+from tests.support.platform import migrated_tenants, regional_app_database
 
 pytestmark = pytest.mark.integration
 REGION = "local-1"
-DB = region_database_name(REGION)
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 BURST = 16
 
 
 @pytest.fixture(scope="module")
 def tenant(platform_infra: Infrastructure) -> str:
-    roles = DatabaseRoles(DB)
-    tenant_id = str(new_id())
-    with psycopg.connect(platform_infra.postgres.conninfo(DB), autocommit=True) as conn:
-        migrate(
-            conn,
-            MigrationSet.TENANT,
-            tenant_schema(tenant_id),
-            owner_role=roles.owner,
-            usage_roles=(roles.app,),
-        )
-    return tenant_id
+    return migrated_tenants(platform_infra, REGION)[0]
 
 
 @pytest.fixture
 def app_db(platform_infra: Infrastructure) -> Iterator[Database]:
-    service = f"regional-api-{REGION}"
-    session = VaultSession(vault_settings_for(platform_infra, service))
-    settings = database_settings_for(platform_infra, DB, service).model_copy(
-        update={"pool_max_size": 8}
-    )
-    db = Database(settings, VaultDatabaseCredentials(session, service))
+    db = regional_app_database(platform_infra, REGION, pool_max_size=8)
     db.open(wait=True)
     yield db
     db.close()

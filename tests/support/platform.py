@@ -6,9 +6,15 @@ import httpx
 import psycopg
 
 from chalkops.crypto import Passwords
+from chalkops.db.migrations import MigrationSet, migrate
+from chalkops.db.postgres import Database
+from chalkops.db.roles import DatabaseRoles
+from chalkops.db.tenancy import tenant_schema
 from chalkops.ids import new_id
 from chalkops.local.platform import Infrastructure
+from chalkops.secrets.vault import VaultDatabaseCredentials, VaultSession
 from chalkops.security.throttle import LoginThrottle
+from chalkops.vault_config.plan import region_database_name
 
 
 def client_from(address: str, base_url: str, **kwargs: object) -> httpx.Client:
@@ -57,3 +63,33 @@ def most_admitted_in_a_burst(throttle: LoginThrottle, within_seconds: float) -> 
         extra += 1
         block = min(block * 2, policy.max_block.total_seconds())
     return policy.account_free_failures + extra
+
+
+def migrated_tenants(infra: Infrastructure, region: str, count: int = 1) -> list[str]:
+    """Fresh tenant schemas in a region's database, migrated by the owner role as provisioning
+    does (the app role gets usage only)."""
+    dbname = region_database_name(region)
+    roles = DatabaseRoles(dbname)
+    tenants = [str(new_id()) for _ in range(count)]
+    with superuser(infra, dbname) as conn:
+        for tenant in tenants:
+            migrate(
+                conn,
+                MigrationSet.TENANT,
+                tenant_schema(tenant),
+                owner_role=roles.owner,
+                usage_roles=(roles.app,),
+            )
+    return tenants
+
+
+def regional_app_database(infra: Infrastructure, region: str, pool_max_size: int = 4) -> Database:
+    """The regional API's pool (not yet opened), logged in with Vault dynamic credentials."""
+    from tests.conftest import database_settings_for, vault_settings_for  # noqa: PLC0415
+
+    service = f"regional-api-{region}"
+    settings = database_settings_for(infra, region_database_name(region), service)
+    return Database(
+        settings.model_copy(update={"pool_max_size": pool_max_size}),
+        VaultDatabaseCredentials(VaultSession(vault_settings_for(infra, service)), service),
+    )

@@ -11,13 +11,10 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
-import psycopg
 import pytest
 
-from chalkops.db.migrations import MigrationSet, migrate
 from chalkops.db.postgres import Database
 from chalkops.db.roles import DatabaseRoles
-from chalkops.db.tenancy import tenant_schema
 from chalkops.identity.passkeys import (
     AuthenticatedUser,
     ChallengeExpired,
@@ -29,10 +26,9 @@ from chalkops.identity.passkeys import (
 from chalkops.identity.passkeys.postgres import PostgresPasskeyRepository
 from chalkops.ids import new_id
 from chalkops.local.platform import Infrastructure
-from chalkops.secrets.vault import VaultDatabaseCredentials, VaultSession
 from chalkops.vault_config.plan import region_database_name
-from tests.conftest import database_settings_for, vault_settings_for
 from tests.support.authenticator import Counter, SoftAuthenticator
+from tests.support.platform import migrated_tenants, regional_app_database
 from tests.unit.passkeys.contract import (
     ORIGIN,
     PasskeyCeremonyContract,
@@ -46,34 +42,18 @@ from tests.unit.passkeys.fakes import FakeClock
 pytestmark = pytest.mark.integration
 REGION = "local-1"
 DB = region_database_name(REGION)
-APP_ROLE = f"regional-api-{REGION}"
 
 
 @pytest.fixture(scope="module")
 def tenants(platform_infra: Infrastructure) -> tuple[str, str]:
-    """Two tenant schemas, migrated by the owner role as provisioning does."""
-    roles = DatabaseRoles(DB)
-    tenant_ids = (str(new_id()), str(new_id()))
-    with psycopg.connect(platform_infra.postgres.conninfo(DB), autocommit=True) as conn:
-        for tenant in tenant_ids:
-            migrate(
-                conn,
-                MigrationSet.TENANT,
-                tenant_schema(tenant),
-                owner_role=roles.owner,
-                usage_roles=(roles.app,),
-            )
-    return tenant_ids
+    first, second = migrated_tenants(platform_infra, REGION, count=2)
+    return first, second
 
 
 @pytest.fixture(scope="module")
 def app_db(platform_infra: Infrastructure) -> Iterator[Database]:
     """The regional API's pool, logged in with Vault dynamic credentials (not the superuser)."""
-    session = VaultSession(vault_settings_for(platform_infra, APP_ROLE))
-    db = Database(
-        database_settings_for(platform_infra, DB, APP_ROLE),
-        VaultDatabaseCredentials(session, APP_ROLE),
-    )
+    db = regional_app_database(platform_infra, REGION)
     db.open(wait=False)
     yield db
     db.close()
