@@ -21,7 +21,7 @@ $(UV):
 	@$(PYTHON) -m venv .tools && .tools/bin/pip install --quiet --disable-pip-version-check uv==0.13.8
 
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
-	@$(UV) sync --frozen --quiet --python $(PYTHON)
+	@$(UV) sync --frozen --quiet --extra pipelines --python $(PYTHON)
 	@touch $@
 
 env: $(VENV)/.synced
