@@ -16,12 +16,13 @@ from functions.central_api.composition import CentralServices
 _bearer = HTTPBearer(auto_error=False)
 
 
-def get_services(request: Request) -> CentralServices:
+# Request-only dependencies are ``async``: a sync one costs a thread-pool hop per request.
+async def get_services(request: Request) -> CentralServices:
     services: CentralServices = request.app.state.services
     return services
 
 
-def get_client_ip(request: Request) -> str:
+async def get_client_ip(request: Request) -> str:
     return source_ip(request.scope)
 
 

@@ -69,3 +69,21 @@ def test_unknown_tenants_are_not_cached() -> None:
     assert directory.get("ghost") is None
     assert directory.get("ghost") is None
     assert calls == ["ghost", "ghost"], "a tenant registered a moment later must be found"
+
+
+def test_a_cache_peek_never_loads_and_honours_expiry() -> None:
+    calls: list[str] = []
+    tenant = Tenant(uuid.uuid4(), "acme", "local-1", TenantStatus.ACTIVE)
+
+    def load(name: str) -> Tenant | None:
+        calls.append(name)
+        return tenant
+
+    clock = Clock()
+    directory = TenantDirectory(load, ttl_seconds=30, clock=clock)
+    assert directory.cached("acme") is None
+    assert calls == [], "a peek is answered on the event loop: it must never reach the DB"
+    directory.get("acme")
+    assert directory.cached("acme") is tenant
+    clock.now += 31
+    assert directory.cached("acme") is None

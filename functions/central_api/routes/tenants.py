@@ -35,7 +35,10 @@ def get_tenant(tenant_name: NamePath, services: Services) -> TenantOut:
 async def forward(
     tenant_name: NamePath, path: str, request: Request, services: Services, client_ip: ClientIp
 ) -> Response:
-    tenant = await run_in_threadpool(services.tenants.get, tenant_name)
+    # A cached tenant is answered on the event loop; only a miss pays the thread hop to the DB.
+    tenant = services.tenants.cached(tenant_name) or await run_in_threadpool(
+        services.tenants.get, tenant_name
+    )
     if tenant is None:
         raise TenantNotFound(f"no tenant named '{tenant_name}'")
     if tenant.status is not TenantStatus.ACTIVE:

@@ -77,11 +77,18 @@ class TenantDirectory:
         self._entries: dict[str, tuple[float, Tenant | None]] = {}
         self._lock = threading.Lock()
 
+    def cached(self, name: str) -> Tenant | None:
+        """The tenant if a fresh entry is cached, without any I/O (safe on the event loop)."""
+        entry = self._entries.get(name)
+        if entry is not None and self._clock() - entry[0] < self._ttl:
+            return entry[1]
+        return None
+
     def get(self, name: str) -> Tenant | None:
+        hit = self.cached(name)
+        if hit is not None:
+            return hit
         now = self._clock()
-        cached = self._entries.get(name)
-        if cached is not None and now - cached[0] < self._ttl and cached[1] is not None:
-            return cached[1]
         tenant = self._load(name)
         with self._lock:
             if tenant is not None:
