@@ -100,3 +100,81 @@ def test_emails_are_compared_case_insensitively() -> None:
         fail(throttle, store, START, email=f"Ada@Example.com{'' if i % 2 else ' '}")
     with pytest.raises(AccountLocked):
         throttle.check(store, email="ada@example.com", source="203.0.113.1", now=START)
+
+
+# The policy simulated over hours, and the admit/succeeded path sign-ins take ----------------
+
+
+VICTIM, HOME = "victim@example.test", "203.0.113.7"
+
+
+def test_attackers_at_home_and_elsewhere_together_stay_under_100_guesses_an_hour_2() -> None:
+    throttle, store = LoginThrottle(), MemoryThrottleStore()
+    throttle.record_success(store, email=VICTIM, source=HOME, now=START)
+    next_try = {"home": START, "away": START}
+    guesses, n = 0, 0
+    while min(next_try.values()) < START + timedelta(hours=1):
+        who = min(next_try, key=lambda k: next_try[k])
+        now, n = next_try[who], n + 1
+        source = HOME if who == "home" else f"198.51.{n // 200}.{n % 200}"
+        try:
+            throttle.check(store, email=VICTIM, source=source, now=now)
+        except (AccountLocked, SourceThrottled) as blocked:
+            next_try[who] = now + timedelta(seconds=blocked.retry_after)
+            continue
+        throttle.record_failure(store, email=VICTIM, source=source, now=now)
+        guesses += 1
+        next_try[who] = now + timedelta(milliseconds=100)
+    assert guesses < 100
+
+
+def test_a_stranger_hammering_all_day_never_blocks_the_owner_at_home_2() -> None:
+    throttle, store = LoginThrottle(), MemoryThrottleStore()
+    throttle.record_success(store, email=VICTIM, source=HOME, now=START)
+    now = START
+    while now < START + timedelta(hours=24):
+        try:
+            throttle.check(store, email=VICTIM, source="198.51.100.9", now=now)
+            throttle.record_failure(store, email=VICTIM, source="198.51.100.9", now=now)
+        except AccountLocked:
+            # Every time the stranger is blocked, the owner at home still gets in …
+            throttle.check(store, email=VICTIM, source=HOME, now=now)
+            throttle.record_success(store, email=VICTIM, source=HOME, now=now)
+        now += timedelta(seconds=7)
+    # … and the owner's sign-ins never handed the stranger a fresh set of free guesses.
+    with pytest.raises(AccountLocked):
+        throttle.check(store, email=VICTIM, source="198.51.100.10", now=now)
+
+
+def test_a_known_source_is_forgotten_after_its_lifetime_2() -> None:
+    throttle, store = LoginThrottle(), MemoryThrottleStore()
+    throttle.record_success(store, email=VICTIM, source=HOME, now=START)
+    later = START + throttle.policy.known_source_lifetime + timedelta(seconds=1)
+    for i in range(5):
+        throttle.record_failure(store, email=VICTIM, source=f"198.51.100.{i}", now=later)
+    with pytest.raises(AccountLocked):
+        throttle.check(store, email=VICTIM, source=HOME, now=later)
+
+
+def test_successful_sign_ins_take_back_their_provisional_failure_2() -> None:
+    throttle, store = LoginThrottle(), MemoryThrottleStore()
+    # A busy office behind one address: hundreds of good sign-ins never block the address …
+    for i in range(300):
+        email = f"user{i}@example.test"
+        throttle.admit(store, email=email, source=HOME, now=START)
+        throttle.succeeded(store, email=email, source=HOME, now=START)
+    throttle.check(store, email="new@example.test", source=HOME, now=START)
+    # … and getting the password right on the last free attempt leaves no block behind.
+    for _ in range(4):
+        throttle.admit(store, email=VICTIM, source="198.51.100.1", now=START)
+    throttle.admit(store, email=VICTIM, source="198.51.100.1", now=START)
+    throttle.succeeded(store, email=VICTIM, source="198.51.100.1", now=START)
+    throttle.check(store, email=VICTIM, source="198.51.100.2", now=START)
+
+
+def test_admitting_counts_the_attempt_before_the_password_is_checked_2() -> None:
+    throttle, store = LoginThrottle(), MemoryThrottleStore()
+    for _ in range(throttle.policy.account_free_failures):
+        throttle.admit(store, email=VICTIM, source="198.51.100.1", now=START)
+    with pytest.raises(AccountLocked):
+        throttle.admit(store, email=VICTIM, source="198.51.100.1", now=START)

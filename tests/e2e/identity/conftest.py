@@ -8,7 +8,14 @@ import httpx
 import pytest
 
 from chalkops.local.platform import LocalPlatform
-from tests.e2e.identity.support import Tenant, next_address, register_tenant, webauthn_origin
+from tests.e2e.identity.support import (
+    Session,
+    Tenant,
+    next_address,
+    register_tenant,
+    sign_in_admin,
+    webauthn_origin,
+)
 from tests.support.platform import client_from
 
 
@@ -26,3 +33,11 @@ def http(central_url: str) -> Iterator[httpx.Client]:
 @pytest.fixture(scope="module")
 def tenant(http: httpx.Client) -> Tenant:
     return register_tenant(http, "local-1")
+
+
+@pytest.fixture(scope="module")
+def admin(central_url: str, tenant: Tenant) -> Iterator[Session]:
+    """The module tenant's initial admin, signed in."""
+    session = sign_in_admin(central_url, tenant)
+    yield session
+    session.client.close()

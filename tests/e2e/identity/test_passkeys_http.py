@@ -27,19 +27,11 @@ from tests.e2e.identity.support import (
     passkey_verify,
     register_passkey,
     sign_in,
-    sign_in_admin,
 )
 from tests.support.authenticator import Counter, SoftAuthenticator, from_b64url
 from tests.support.platform import client_from, superuser
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def admin(central_url: str, tenant: Tenant) -> Iterator[Session]:
-    session = sign_in_admin(central_url, tenant)
-    yield session
-    session.client.close()
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ import hashlib
 import hmac
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -45,13 +44,6 @@ from tests.e2e.identity.support import (
 from tests.support.platform import create_operator
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def admin(central_url: str, tenant: Tenant) -> Iterator[Session]:
-    session = sign_in_admin(central_url, tenant)
-    yield session
-    session.client.close()
 
 
 @pytest.fixture(scope="module")

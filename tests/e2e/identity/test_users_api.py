@@ -10,22 +10,13 @@ import pytest
 
 from tests.e2e.identity.support import (
     Session,
-    Tenant,
     create_member,
     new_password,
     sign_in,
-    sign_in_admin,
     unique_name,
 )
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def admin(central_url: str, tenant: Tenant) -> Iterator[Session]:
-    session = sign_in_admin(central_url, tenant)
-    yield session
-    session.client.close()
 
 
 @pytest.fixture
