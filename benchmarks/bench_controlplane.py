@@ -43,8 +43,8 @@ from tests.conftest import platform_ports, vault_settings_for
 PASSWORD = "benchmark passphrase 1"  # noqa: S105  (a throwaway account of a throwaway platform)
 
 
-def _register(client: httpx.Client) -> None:
-    name = f"b-{uuid.uuid4().hex[:12]}"
+def _register(client: httpx.Client, prefix: str = "b") -> dict[str, str]:
+    name = f"{prefix}-{uuid.uuid4().hex[:12]}"
     response = client.post(
         "/auth/register",
         json={
@@ -56,6 +56,8 @@ def _register(client: httpx.Client) -> None:
     )
     if response.status_code != 201:
         raise RuntimeError(response.text)
+    registered: dict[str, str] = response.json()
+    return registered
 
 
 def _direct(infra: Infrastructure, passwords: Passwords) -> None:
@@ -105,17 +107,9 @@ def register_tenant(central: str, infra: Infrastructure, runs: int = 30) -> None
 def forwarding(
     central: str, platform: LocalPlatform, infra: Infrastructure, runs: int = 1500
 ) -> None:
-    name = f"fwd-{uuid.uuid4().hex[:10]}"
     with httpx.Client(base_url=central, timeout=60) as client:
-        tenant = client.post(
-            "/auth/register",
-            json={
-                "tenant_name": name,
-                "region": "local-1",
-                "admin_email": f"a@{name}.test",
-                "admin_password": PASSWORD,
-            },
-        ).json()
+        tenant = _register(client, "fwd")
+    name = tenant["tenant_name"]
     signing = VaultKeyValue(VaultSession(vault_settings_for(infra, "central-api"))).read(
         "forwarding/signing"
     )

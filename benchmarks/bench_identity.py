@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import asyncio
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -55,7 +54,7 @@ from chalkops.identity.passkeys.postgres import PostgresPasskeyRepository
 from chalkops.identity.passkeys.service import PasskeyService
 from chalkops.ids import new_id
 from chalkops.local.platform import Infrastructure, LocalPlatform
-from chalkops.local.processes import free_port, spawn, stop
+from chalkops.local.processes import free_port, spawn, stop, uvicorn_argv
 from chalkops.local.state import project_root
 from chalkops.observability import get_logger
 from chalkops.secrets.vault import VaultDatabaseCredentials, VaultKeyValue, VaultSession
@@ -321,21 +320,7 @@ def _me_request(headers: dict[str, str]) -> bytes:
 @contextmanager
 def _bare_server(log_folder: Path) -> Iterator[int]:
     port = free_port()
-    argv = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "benchmarks.bench_identity:bare_app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-        "--no-proxy-headers",
-    ]
+    argv = uvicorn_argv("benchmarks.bench_identity:bare_app", port)
     process = spawn(argv, log_path=log_folder / "bare-fastapi.log", cwd=project_root())
     try:
         deadline = time.monotonic() + 30

@@ -12,7 +12,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Mapping
@@ -27,7 +26,7 @@ from chalkops.local.databases import prepare_databases
 from chalkops.local.exceptions import LocalPlatformError
 from chalkops.local.openbao import EmbeddedOpenBao, OpenBaoLocation
 from chalkops.local.postgres import SUPERUSER, EmbeddedPostgres, PostgresLocation
-from chalkops.local.processes import require_free_port, spawn, stop
+from chalkops.local.processes import require_free_port, spawn, stop, uvicorn_argv
 from chalkops.local.state import StateLayout, StateLock, project_root, wipe
 from chalkops.vault_config.apply import AppRoleLogin, apply_plan
 from chalkops.vault_config.plan import (
@@ -249,23 +248,7 @@ class LocalPlatform:
 
     def _launch(self, name: str, factory: str, port: int, env: dict[str, str]) -> None:
         log_path = self.layout.logs / f"{name}.log"
-        argv = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            factory,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-            "--no-proxy-headers",  # the client address is the socket peer, never X-Forwarded-For
-            "--timeout-graceful-shutdown",
-            "5",
-        ]
+        argv = uvicorn_argv(factory, port)
         process = spawn(argv, log_path=log_path, env=env, cwd=project_root())
         self.services.append(ServiceProcess(name, f"http://127.0.0.1:{port}", process, log_path))
 

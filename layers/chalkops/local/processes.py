@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -120,3 +121,24 @@ def wait_until(check: object, *, timeout: float, interval: float = 0.1) -> bool:
             return True
         time.sleep(interval)
     return False
+
+
+def uvicorn_argv(factory: str, port: int) -> list[str]:
+    """The command that serves an ASGI app factory on loopback, as every local service runs."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        factory,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+        "--no-proxy-headers",  # the client address is the socket peer, never X-Forwarded-For
+        "--timeout-graceful-shutdown",
+        "5",
+    ]
