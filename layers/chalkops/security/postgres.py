@@ -28,16 +28,19 @@ class PostgresThrottleStore:
     ) -> None:
         self._conn = conn
         self._table = sql.Identifier(schema, table) if schema else sql.Identifier(table)
+        self._schema = schema
         self._lock = lock
 
     def load(self, keys: list[str]) -> dict[str, ThrottleState]:
         if self._lock:
             for key in sorted(set(keys)):
                 # Scoped by schema: the same email in two tenants is two different counters.
+                # The named schema, else the tenant's (search_path): current_schema() is NULL
+                # when no search_path schema is usable, and a NULL key locks nothing.
                 self._conn.execute(
                     "SELECT pg_advisory_xact_lock(hashtextextended("
-                    "current_schema() || ':throttle:' || %s, 0))",
-                    (key,),
+                    "coalesce(%s, current_schema()) || ':throttle:' || %s, 0))",
+                    (self._schema, key),
                 )
         rows = self._conn.execute(
             sql.SQL(
